@@ -1,0 +1,59 @@
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What every API module shares: the connection options, building the client, and turning errors into failures.
+
+Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ._client import HAS_REQUESTS, LIVE_API_URL, REQUESTS_IMPORT_ERROR, AutoDNSClient, AutoDNSError
+
+
+def api_argument_spec():
+    """The shared connection options, documented once in the doc fragment autodns.ssl._api."""
+    return {
+        "api_url": {"type": "str", "default": LIVE_API_URL, "fallback": (env_fallback, ["AUTODNS_API_URL"])},
+        "username": {"type": "str", "required": True, "fallback": (env_fallback, ["AUTODNS_USERNAME"])},
+        "password": {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["AUTODNS_PASSWORD"])},
+        "context": {"type": "int", "default": 4, "fallback": (env_fallback, ["AUTODNS_CONTEXT"])},
+        "validate_certs": {"type": "bool", "default": True},
+        "timeout": {"type": "int", "default": 30},
+    }
+
+
+def create_client(module):
+    """The client for the connection options of ``module``."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    params = module.params
+    if params["timeout"] <= 0:
+        module.fail_json(msg="timeout must be a positive number of seconds.")
+    return AutoDNSClient(
+        api_url=params["api_url"],
+        username=params["username"],
+        password=params["password"],
+        context=params["context"],
+        validate_certs=params["validate_certs"],
+        timeout=params["timeout"],
+    )
+
+
+def fail_from_error(module, error, **result):
+    """Fail with a sentence a person can act on, plus the API's codes and stid for support."""
+    module.fail_json(msg=str(error), api_error=error.as_result(), **result)
+
+
+def run_module(module, work):
+    """Run ``work(client)`` and exit with its result dict; API errors fail the task clearly."""
+    client = create_client(module)
+    try:
+        result = work(client)
+    except AutoDNSError as error:
+        fail_from_error(module, error)
+    else:
+        module.exit_json(**result)

@@ -1,0 +1,150 @@
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Finding certificates at AutoDNS and describing them for module results.
+
+Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from ._client import parse_api_datetime
+from ._x509 import X509Error, load_certificate, not_after
+
+# The API's placeholder for a serial number that does not exist yet.
+SERIAL_NOT_SET = "NOT_SET"
+# The API sets ``expire`` to the end of the day in its own time zone, so it may differ from the exact
+# notAfter of the certificate by up to a day.
+EXPIRE_TOLERANCE = datetime.timedelta(days=1)
+# A full chain leaves the root out; clients have it already.
+ROOT_CA_TYPE = "ROOT"
+
+
+class CertificateNotFound(Exception):
+    """The certificate a task names does not exist for this user."""
+
+
+def days_until(moment, now=None):
+    """Whole days left until ``moment`` (negative once it has passed)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return int((moment - now).total_seconds() // 86400)
+
+
+def certificate_by_id(client, certificate_id):
+    """The full certificate object; CertificateNotFound where the API does not know the id."""
+    certificate = client.get_certificate(certificate_id)
+    if certificate is None:
+        raise CertificateNotFound(
+            f"Certificate {certificate_id} does not exist for this user (check certificate_id, and that the user and context own it).")
+    return certificate
+
+
+def certificates_by_name(client, name):
+    """Every certificate whose name is exactly ``name``, full objects, newest expiry first."""
+    hits = client.search_certificates([{"key": "name", "operator": "EQUAL", "value": name}], keys=["expire"])
+    certificates = [client.get_certificate(hit["id"]) for hit in hits if hit.get("name") == name]
+    certificates = [certificate for certificate in certificates if certificate is not None]
+    return sorted(certificates, key=expire_of, reverse=True)
+
+
+def expire_of(certificate):
+    """The certificate's expiry as an aware datetime (the epoch start where the API has none)."""
+    return parse_api_datetime(certificate.get("expire")) or datetime.datetime.fromtimestamp(0, datetime.timezone.utc)
+
+
+def resolve_certificate(client, certificate_id=None, name=None):
+    """The certificate a task means: by id, or the newest-expiring one of that name."""
+    if certificate_id is not None:
+        return certificate_by_id(client, certificate_id)
+    matches = certificates_by_name(client, name)
+    if not matches:
+        raise CertificateNotFound(f"No certificate named {name!r} exists for this user (check name, user and context).")
+    return matches[0]
+
+
+def serial_number_of(certificate):
+    serial = certificate.get("serialNumber")
+    return None if serial in (None, "", SERIAL_NOT_SET) else serial
+
+
+def term_of(certificate):
+    """The certificate's term in months (the API's ``lifetime``)."""
+    lifetime = certificate.get("lifetime") or {}
+    period = lifetime.get("period")
+    if period is None:
+        return None
+    unit = lifetime.get("unit", "MONTH")
+    return int(period) * 12 if unit == "YEAR" else int(period)
+
+
+def _iso(value):
+    moment = parse_api_datetime(value)
+    return moment.isoformat() if moment else None
+
+
+def _pem_text(value):
+    """A PEM string with LF line ends and exactly one final newline, or None for an empty value."""
+    value = (value or "").replace("\r\n", "\n").strip()
+    return value + "\n" if value else None
+
+
+def chain_pem_of(certificate):
+    """The intermediate certificates the API returns, concatenated in its order (issuer of the leaf first)."""
+    blocks = [
+        _pem_text(authority.get("caCertificate"))
+        for authority in certificate.get("certificationAuthority") or []
+        if str(authority.get("caType") or "").upper() != ROOT_CA_TYPE
+    ]
+    blocks = [block for block in blocks if block]
+    return "".join(blocks) or None
+
+
+def _leaf_not_after(certificate, pem, warnings):
+    if pem is None:
+        return None
+    try:
+        return not_after(load_certificate(pem))
+    except X509Error as exc:
+        warnings.append(f"The certificate PEM of certificate {certificate.get('id')} cannot be read: {exc}")
+        return None
+
+
+def describe_certificate(certificate, now=None):
+    """The certificate in the shape of certificate_info's result, and warnings for the person running it.
+
+    ``not_after_matches_expire`` cross-checks the leaf's notAfter with the API's ``expire`` (None where either is missing).
+    """
+    warnings = []
+    expire = parse_api_datetime(certificate.get("expire"))
+    pem = _pem_text(certificate.get("server"))
+    chain_pem = chain_pem_of(certificate)
+    leaf_not_after = _leaf_not_after(certificate, pem, warnings)
+    matches = None
+    if leaf_not_after is not None and expire is not None:
+        matches = abs(leaf_not_after - expire) <= EXPIRE_TOLERANCE
+        if not matches:
+            warnings.append(
+                f"The notAfter of the PEM of certificate {certificate.get('id')} ({leaf_not_after.isoformat()}) "
+                f"does not match the API's expire ({expire.isoformat()}).")
+    description = {
+        "id": certificate.get("id"),
+        "name": certificate.get("name"),
+        "product": certificate.get("product"),
+        "term": term_of(certificate),
+        "expire": expire.isoformat() if expire else None,
+        "days_remaining": days_until(expire, now) if expire else None,
+        "serial_number": serial_number_of(certificate),
+        "pem": pem,
+        "chain_pem": chain_pem,
+        "fullchain_pem": pem + (chain_pem or "") if pem else None,
+        "csr": _pem_text(certificate.get("csr")),
+        "subject_alt_names": [san["name"] for san in certificate.get("subjectAlternativeNames") or [] if san.get("name")],
+        "created": _iso(certificate.get("created")),
+        "updated": _iso(certificate.get("updated")),
+        "not_after_matches_expire": matches,
+        "authentication_method": (certificate.get("authentication") or {}).get("method"),
+    }
+    return description, warnings

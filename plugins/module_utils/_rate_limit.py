@@ -1,0 +1,68 @@
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A request rate limit shared by every process on the controller.
+
+The API allows 3 requests per second per IP. Forks, loops and async tasks run separate module
+processes, so the recent request times live in a small file guarded by an exclusive lock.
+
+Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import time
+from urllib.parse import urlsplit
+
+REQUESTS_PER_WINDOW = 3
+# A little over one second: the API counts arrivals, and arrival lags the moment we take here.
+WINDOW_SECONDS = 1.1
+
+
+class RateLimiter:
+    def __init__(self, path, requests_per_window=REQUESTS_PER_WINDOW, window=WINDOW_SECONDS, sleep=time.sleep, clock=time.time):
+        self.path = path
+        self.requests_per_window = requests_per_window
+        self.window = window
+        self.sleep = sleep
+        self.clock = clock
+
+    @classmethod
+    def for_url(cls, api_url, **kwargs):
+        """One limiter per API host, kept in the temp directory that all processes of this user share."""
+        host = urlsplit(api_url).netloc.lower()
+        digest = hashlib.sha256(host.encode("utf-8")).hexdigest()[:16]
+        return cls(os.path.join(tempfile.gettempdir(), f"autodns-ssl-rate-{digest}.json"), **kwargs)
+
+    def acquire(self):
+        """Block until one more request fits into the window, then record it."""
+        with open(self.path, "a+", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                recent = self._recent(handle)
+                if len(recent) >= self.requests_per_window:
+                    wait = recent[-self.requests_per_window] + self.window - self.clock()
+                    if wait > 0:
+                        self.sleep(wait)
+                recent.append(self.clock())
+                handle.seek(0)
+                handle.truncate()
+                json.dump(recent[-self.requests_per_window:], handle)
+                handle.flush()
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _recent(self, handle):
+        handle.seek(0)
+        try:
+            stamps = json.loads(handle.read() or "[]")
+        except ValueError:
+            stamps = []
+        now = self.clock()
+        return sorted(stamp for stamp in stamps if isinstance(stamp, (int, float)) and now - self.window < stamp <= now)

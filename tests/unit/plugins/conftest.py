@@ -1,0 +1,60 @@
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.autodns.ssl.plugins.module_utils import _client
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, NoRateLimit, ScriptedSession
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """Every sleep the client asks for, recorded instead of slept."""
+    recorded = []
+    monkeypatch.setattr(_client.time, "sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture
+def http(monkeypatch, sleeps):
+    """Install a script of expected HTTP calls: ``session = http(Call(...), Call(...))``."""
+    sessions = []
+
+    def install(*calls):
+        session = ScriptedSession(calls)
+        sessions.append(session)
+        monkeypatch.setattr(_client.requests, "Session", lambda: session)
+        monkeypatch.setattr(_client.RateLimiter, "for_url", classmethod(lambda cls, url, **kwargs: NoRateLimit()))
+        return session
+
+    yield install
+    for session in sessions:
+        session.assert_done()
+
+
+@pytest.fixture
+def run_module(monkeypatch, capsys):
+    """Run a module's main() with arguments; returns its result dict (``failed`` set on failure)."""
+
+    def run(module, args, check_mode=False):
+        args = dict(args)
+        args.setdefault("api_url", API_URL)
+        args.setdefault("username", "ssl-user")
+        args.setdefault("password", "s3cret-Pa55")
+        args.setdefault("context", 9)
+        if check_mode:
+            args["_ansible_check_mode"] = True
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                module.main()
+        out = capsys.readouterr().out
+        return json.loads(out)
+
+    return run

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The whole test suite: sanity, unit (incl. the sandbox and contract tests), integration against
+# the sandbox, ansible-lint and the docs lint. Every step runs; the summary names the ones that failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/tests/utils"
+export PATH="${VENV:?set VENV to the virtual environment}/bin:$PATH"
+export ANSIBLE_NOCOLOR=1
+# The API spec and the captured examples live beside the checkout; contract tests find them there.
+if [ -z "${AUTODNS_SPEC:-}" ] && [ -f "$root/../shared/autodns-api/domainrobot.json" ]; then
+  export AUTODNS_SPEC="$root/../shared/autodns-api/domainrobot.json"
+  export AUTODNS_EXAMPLES="$root/../shared/autodns-api/examples"
+fi
+
+# shellcheck source=tests/utils/sandbox.sh
+source "$here/sandbox.sh"
+trap stop_sandbox EXIT
+
+bash "$here/install_get_pip.sh" python
+if ! command -v shellcheck >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq shellcheck) >/dev/null 2>&1 || echo "shellcheck could not be installed; its sanity test is skipped"
+fi
+
+stage=$(bash "$here/stage.sh") || exit 1
+export ANSIBLE_COLLECTIONS_PATH="$root/build"
+cd "$stage" || exit 1
+
+passed=()
+failed=()
+step() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name: $*"
+  local started=$SECONDS
+  if "$@"; then
+    passed+=("$name")
+    echo "=== $name passed in $((SECONDS - started)) s"
+  else
+    failed+=("$name")
+    echo "=== $name FAILED in $((SECONDS - started)) s"
+  fi
+}
+
+integration() {
+  start_sandbox "$stage" || return 1
+  cat > tests/integration/integration_config.yml <<CONFIG
+---
+autodns_sandbox_url: $SANDBOX_URL
+autodns_sandbox_control: $SANDBOX_CONTROL
+autodns_sandbox_dns_server: $SANDBOX_DNS_SERVER
+autodns_sandbox_dns_port: $SANDBOX_DNS_PORT
+CONFIG
+  ansible-test integration --local --python 3.11 --color no "$@"
+  local status=$?
+  stop_sandbox
+  return $status
+}
+
+step sanity ansible-test sanity --local --python 3.11 --color no
+step units ansible-test units --local --python 3.11 --color no --num-workers 2
+step integration integration
+step ansible-lint ansible-lint --profile production --offline
+step docs-lint antsibull-docs lint-collection-docs --plugin-docs .
+
+echo
+echo "Steps passed: ${passed[*]:-none}"
+echo "Steps failed: ${failed[*]:-none}"
+echo "steps: ${#passed[@]} passed, ${#failed[@]} failed"
+[ "${#failed[@]}" -eq 0 ]
