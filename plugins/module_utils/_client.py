@@ -130,9 +130,9 @@ class AutoDNSError(Exception):
                 sentence += ": " + " ".join(details)
         hint = self.hint()
         if hint:
-            sentence += ". " + hint
+            sentence = sentence.rstrip(".") + ". " + hint
         if self.outcome_unknown:
-            sentence += ". It is unknown whether the request took effect"
+            sentence = sentence.rstrip(".") + ". It is unknown whether the request took effect"
         if self.stid:
             sentence += f" [stid {self.stid}]"
         elif self.ctid:
@@ -314,8 +314,9 @@ class AutoDNSClient:
         return self.call("ZoneInfo", "GET", f"/zone/{origin}/{virtual_name_server}").first
 
     def stream_zone(self, origin, adds=(), rems=()):
+        """Add and remove records; sent once, because a repeated stream is refused once the first took effect."""
         body = {"adds": list(adds), "rems": list(rems)}
-        return self.call("ZoneStream", "POST", f"/zone/{origin}/_stream", body=body).first
+        return self.call("ZoneStream", "POST", f"/zone/{origin}/_stream", body=body, repeatable=False).first
 
     def _get_or_none(self, operation, path):
         try:

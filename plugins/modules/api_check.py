@@ -13,7 +13,7 @@ description:
   - Calls the API's C(GET /hello) task, which changes nothing, with the given connection options.
   - Use it as the first task of a job to fail early and clearly on a wrong URL, user, password or context.
 author:
-  - autodns.ssl contributors
+  - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:
   - autodns.ssl._api
   - autodns.ssl._attributes

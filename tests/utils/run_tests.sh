@@ -57,11 +57,21 @@ CONFIG
   return $status
 }
 
-step sanity ansible-test sanity --local --python 3.11 --color no
-step units ansible-test units --local --python 3.11 --color no --num-workers 2
-step integration integration
-step ansible-lint ansible-lint --profile production --offline
-step docs-lint antsibull-docs lint-collection-docs --plugin-docs .
+sanity() { ansible-test sanity --local --python 3.11 --color no "$@"; }
+units() { ansible-test units --local --python 3.11 --color no --num-workers 2 "$@"; }
+ansible_lint() { ansible-lint --profile production --offline "$@"; }
+docs_lint() { antsibull-docs lint-collection-docs --plugin-docs . "$@"; }
+
+# With arguments, run one step only, for example: run_tests.sh integration api_check
+if [ "$#" -gt 0 ]; then
+  step "$1" "$@"
+else
+  step sanity sanity
+  step units units
+  step integration integration
+  step ansible-lint ansible_lint
+  step docs-lint docs_lint
+fi
 
 echo
 echo "Steps passed: ${passed[*]:-none}"

@@ -227,7 +227,7 @@ def test_backoff_grows_and_gives_up_within_the_budget(http, sleeps, monkeypatch)
     monkeypatch.setattr(_client.time, "monotonic", lambda: clock[0])
     monkeypatch.setattr(_client.random, "uniform", lambda low, high: high)
     monkeypatch.setattr(_client.time, "sleep", lambda seconds: (sleeps.append(seconds), clock.__setitem__(0, clock[0] + seconds)))
-    http(*[Call("GET", "/hello", status=502, envelope=error_envelope("E0001")) for _ in range(6)])
+    http(*[Call("GET", "/hello", status=502, envelope=error_envelope("E0001")) for _attempt in range(6)])
     with pytest.raises(AutoDNSError) as caught:
         make_client(retry_budget=40).hello()
     assert sleeps == [1.0, 2.0, 4.0, 8.0, 16.0]

@@ -1,0 +1,343 @@
+"""The /v1 tasks. Each takes a Call and returns a Reply or raises ApiError."""
+
+import dataclasses
+import datetime
+import re
+
+from .ca import CsrProblem, read_csr
+from .dns_server import rdata_for
+from .envelope import ApiError, Reply, refuse
+from .products import DCV_TTL, PERIODS, PRODUCTS, file_validation, make_dcv_record, parse_zone_line, validation_name
+from .query import QueryProblem, run_query
+from .state import Job, ZoneRecord
+from .views import CERTIFICATE_SEARCH_KEYS, SOA, certificate_summary, certificate_view, object_job_view, zone_summary, zone_view
+
+RENEW_WINDOW = datetime.timedelta(days=90)
+RENEW_KEYS = ('dnsProvisioning',)
+STREAM_KEYS = ('autofix',)
+ZONE_SEARCH_KEYS = ('dnssec', 'created', 'mainip', 'secondary1', 'secondary2', 'secondary3', 'secondary4', 'secondary5',
+                    'secondary6', 'secondary7', 'virtualNameServer', 'domainsafe', 'name', 'comment', 'updated', 'action',
+                    'primary', 'changed')
+RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS', 'CAA', 'SRV')
+RELATIVE_NAME = re.compile(r'(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*')
+
+
+@dataclasses.dataclass
+class Call:
+    """One authenticated request as the tasks see it."""
+
+    sandbox: object
+    user: object
+    now: datetime.datetime
+    stid: str
+    ctid: str
+    body: dict
+    params: dict
+    keys: list
+
+
+def query_refusal(problem):
+    return ApiError(400, 'E0001', [('EF00022', [(problem.path, problem.key)])], status_without_code=True)
+
+
+def _path_id(call, name='id'):
+    try:
+        return int(call.params[name])
+    except ValueError as error:
+        raise ApiError(400, 'E0001', [('EF00022', [(name, call.params[name])])], status_without_code=True) from error
+
+
+def _check_keys(call, allowed):
+    unknown = [key for key in call.keys if key not in allowed]
+    if unknown:
+        raise ApiError(400, 'E0001', [('EF00022', [('keys[]', key) for key in unknown])], status_without_code=True)
+
+
+def _owned_certificate(call, certificate_id, status_code):
+    certificate = call.sandbox.certificates.get(certificate_id)
+    if certificate is None or certificate.owner != call.user.key:
+        raise refuse(404, status_code, 'EF400104', [('Certificate', str(certificate_id))])
+    return certificate
+
+
+def _provisionable(zone):
+    return zone is not None and zone.owner is not None and zone.provisioning
+
+
+def _checked_csr(plain, status_code):
+    try:
+        return read_csr(plain)
+    except CsrProblem as problem:
+        raise refuse(400, status_code, problem.code) from problem
+
+
+def hello(_call):
+    return Reply('S0000')
+
+
+def _authentication_entries(call, csr, product, scope):
+    entries = []
+    for name in csr.names:
+        dcv_record = make_dcv_record(product, csr.der, validation_name(name, scope), call.now)
+        call.sandbox.remember_dcv(csr.der, name, dcv_record, call.now)
+        provisioning = _provisionable(call.sandbox.find_zone(dcv_record.owner))
+        entries.append({'name': name, 'method': 'DNS', 'dns': dcv_record.zone_line(), 'provisioning': provisioning})
+        entries.append({'name': name, 'method': 'FILE', **file_validation(name, call.now)})
+    return entries
+
+
+def prepare_order(call):
+    body = call.body or {}
+    csr = _checked_csr(body.get('plain'), 'E400110')
+    product = body.get('product')
+    if product not in PRODUCTS:
+        raise refuse(400, 'E400110', 'EF4001104', [('product', str(product))])
+    certificate_id = (body.get('certificate') or {}).get('id')
+    if certificate_id is not None:
+        certificate = _owned_certificate(call, certificate_id, 'E400110')
+        if certificate.authentication.get('method') != 'DNS':
+            raise refuse(400, 'E400110', 'EF4001105', [('authentication/method', certificate.authentication.get('method'))])
+    data = {
+        'plain': csr.pem, 'name': csr.common_name, 'keySize': csr.key_size, 'algorithm': csr.algorithm,
+        'signatureHashAlgorithm': 'SHA256', 'product': product,
+        'subjectAlternativeNames': [{'name': name, 'type': 'WILDCARD' if name.startswith('*.') else 'FQDN'} for name in csr.names[1:]],
+        'authentication': _authentication_entries(call, csr, product, body.get('scope') or 'FQDN'),
+        **{field: value for field, value in csr.subject.items() if value},
+    }
+    return Reply('S400110', data=[data])
+
+
+def _renew_term(body, certificate):
+    lifetime = body.get('lifetime') or {}
+    unit = lifetime.get('unit') or 'MONTH'
+    period = lifetime.get('period') or certificate.term
+    if unit != 'MONTH' or period not in PERIODS:
+        raise refuse(400, 'E400106', 'EF4001015', [('lifetime/period', str(period))])
+    return period
+
+
+def _check_renewable(call, body, certificate, authentication):
+    if body.get('id') not in (None, certificate.id):
+        raise ApiError(400, 'E0001', [('EF00022', [('id', 'id')])], status_without_code=True)
+    if (body.get('product') or certificate.product) != certificate.product:
+        raise refuse(400, 'E400106', 'EF4001016', [('product', body['product'])])
+    if (authentication.get('method') or 'DNS') != certificate.authentication.get('method'):
+        raise refuse(400, 'E400106', 'EF4001105', [('authentication/method', authentication['method'])])
+    if certificate.successor_id:
+        raise refuse(400, 'E400106', 'EF4001014', [('Certificate', str(certificate.id))])
+    if any(job.certificate_id == certificate.id for job in call.sandbox.active_jobs.values()):
+        raise refuse(400, 'E400106', 'EF4001013', [('Certificate', str(certificate.id))])
+    if certificate.expire - call.now > RENEW_WINDOW:
+        raise refuse(400, 'E400106', 'EF4001012', [('Certificate', certificate.name)])
+
+
+def _renew_dcv(call, csr, product, authentication):
+    """Per name: a DCV record the client passed back (if prepareOrder made it for this CSR), else a fresh one."""
+    sent_lines = [authentication.get('dns')] + [domain.get('dns') for domain in authentication.get('domains') or []]
+    sent = [parse_zone_line(line) for line in sent_lines if line]
+    chosen = {}
+    for name in csr.names:
+        remembered = call.sandbox.remembered_dcv(csr.der, name, call.now)
+        record = next((record for record in sent if record in remembered), None)
+        if record is None:
+            record = make_dcv_record(product, csr.der, validation_name(name, authentication.get('scope') or 'FQDN'), call.now)
+            call.sandbox.remember_dcv(csr.der, name, record, call.now)
+        chosen[name] = record
+    return chosen
+
+
+def _provision(call, job):
+    visible_from = call.now + datetime.timedelta(seconds=call.sandbox.settings['dns_visibility_delay'])
+    for dcv_record in job.dcv.values():
+        zone = call.sandbox.find_zone(dcv_record.owner)
+        if not _provisionable(zone):
+            continue
+        record = ZoneRecord(zone.relative_name(dcv_record.owner), dcv_record.record_type, dcv_record.value, DCV_TTL, visible_from)
+        if not any(record.same_record(existing) for existing in zone.records):
+            zone.records.append(record)
+            job.provisioned.append((zone, record))
+
+
+def renew(call):
+    _check_keys(call, RENEW_KEYS)
+    certificate = _owned_certificate(call, _path_id(call), 'E400106')
+    body = call.body or {}
+    authentication = body.get('authentication') or {}
+    _check_renewable(call, body, certificate, authentication)
+    term = _renew_term(body, certificate)
+    csr = _checked_csr(body.get('csr') or certificate.csr_pem, 'E400106')
+    if csr.common_name != certificate.name:
+        raise refuse(400, 'E400106', 'EF4001106', [('csr', csr.common_name)])
+    sandbox = call.sandbox
+    job = Job(
+        id=next(sandbox.job_ids), certificate_id=certificate.id, owner=certificate.owner, name=certificate.name,
+        product=certificate.product, term=term, csr_pem=csr.pem, dcv=_renew_dcv(call, csr, certificate.product, authentication),
+        ctid=call.ctid, stid=call.stid, created=call.now,
+        execution=call.now + datetime.timedelta(seconds=sandbox.settings['job_running_seconds']),
+    )
+    if authentication.get('provisioning') is True or 'dnsProvisioning' in call.keys:
+        _provision(call, job)
+    sandbox.active_jobs[job.id] = job
+    certificate.authentication = {
+        'method': 'DNS', 'provisioning': bool(job.provisioned), 'dns': job.dcv[csr.names[0]].zone_line(),
+        'domains': [{'name': name, 'method': 'DNS', 'dns': record.zone_line()} for name, record in job.dcv.items()],
+    }
+    orders = sandbox.counters['orders']
+    orders[str(certificate.id)] = orders.get(str(certificate.id), 0) + 1
+    return Reply('N400106', status_type='NOTIFY', response_object={'type': 'Certificate', 'value': certificate.name},
+                 data=[{'id': job.id}])
+
+
+def certificate_info(call):
+    certificate = _owned_certificate(call, _path_id(call), 'E400104')
+    return Reply('S400104', data=[certificate_view(call.sandbox, certificate)], response_object={
+        'type': 'Certificate', 'value': certificate.name, 'data': {'id': certificate.id, 'name': certificate.name},
+    })
+
+
+CERTIFICATE_FIELDS = {
+    'id': (lambda certificate: certificate.id, 'int'),
+    'name': (lambda certificate: certificate.name, 'text'),
+    'product': (lambda certificate: certificate.product, 'text'),
+    'expire': (lambda certificate: certificate.expire, 'date'),
+    'created': (lambda certificate: certificate.created, 'date'),
+}
+
+
+def _search(call, items, fields):
+    try:
+        return run_query(items, call.body or {}, fields, call.sandbox.settings['search_max_limit'])
+    except QueryProblem as problem:
+        raise query_refusal(problem) from problem
+
+
+def certificate_search(call):
+    _check_keys(call, CERTIFICATE_SEARCH_KEYS)
+    owned = [certificate for certificate in call.sandbox.certificates.values() if certificate.owner == call.user.key]
+    page, total = _search(call, owned, CERTIFICATE_FIELDS)
+    return Reply('S400105', response_object={'type': 'Certificate', 'summary': total},
+                 data=[certificate_summary(call.sandbox, certificate, call.keys) for certificate in page])
+
+
+def poll_info(call):
+    queue = call.sandbox.poll_queues[call.user.key]
+    if not queue:
+        return Reply('S0905', response_object={'type': 'Message', 'summary': 0}, data=[])
+    head = queue[0]
+    return Reply('S0905', response_object={'type': 'Message', 'value': str(head['id']), 'summary': len(queue)}, data=[head])
+
+
+def poll_confirm(call):
+    queue = call.sandbox.poll_queues[call.user.key]
+    message_id = call.params['id']
+    position = next((index for index, message in enumerate(queue) if str(message['id']) == message_id), None)
+    if position is None:
+        raise refuse(404, 'E0906', 'EF09060', [('Message', message_id)])
+    if position:
+        raise refuse(400, 'E0906', 'EF09061', [('Message', message_id)])
+    queue.pop(0)
+    call.sandbox.counters['confirmed'].append(int(message_id))
+    return Reply('S0906', response_object={'type': 'Message', 'value': message_id, 'summary': len(queue)}, data=None)
+
+
+def _owned_job(call, jobs):
+    job = jobs.get(_path_id(call))
+    if job is None or job.owner != call.user.key:
+        raise refuse(404, 'E300114', 'EF300101', [('Job', call.params['id'])])
+    return Reply('S300114', response_object={'type': 'ObjectJob', 'value': str(job.id)}, data=[object_job_view(job)])
+
+
+def job_info(call):
+    return _owned_job(call, call.sandbox.active_jobs)
+
+
+def job_history(call):
+    return _owned_job(call, call.sandbox.finished_jobs)
+
+
+JOB_FIELDS = {
+    'id': (lambda job: job.id, 'int'),
+    'status': (lambda job: job.status, 'text'),
+    'action': (lambda job: 'renew', 'text'),
+    'object': (lambda job: job.name, 'text'),
+    'subType': (lambda job: job.product, 'text'),
+    'type': (lambda job: job.product, 'text'),
+    'created': (lambda job: job.created, 'date'),
+}
+
+
+def job_search(call):
+    owned = [job for job in call.sandbox.active_jobs.values() if job.owner == call.user.key]
+    page, total = _search(call, owned, JOB_FIELDS)
+    return Reply('S300115', response_object={'type': 'Job', 'summary': total}, data=[object_job_view(job) for job in page])
+
+
+ZONE_FIELDS = {
+    'id': (lambda zone: zone.origin, 'text'),
+    'name': (lambda zone: zone.origin, 'text'),
+    'virtualNameServer': (lambda zone: zone.virtual_name_server, 'text'),
+    'created': (lambda zone: zone.created, 'date'),
+}
+
+
+def zone_search(call):
+    _check_keys(call, ZONE_SEARCH_KEYS)
+    owned = [zone for zone in call.sandbox.zones.values() if zone.owner == call.user.key]
+    page, total = _search(call, owned, ZONE_FIELDS)
+    return Reply('S0205', response_object={'type': 'Zone', 'summary': total}, data=[zone_summary(zone) for zone in page])
+
+
+def _owned_zone(call, status_code):
+    zone = call.sandbox.zones.get(call.params['name'].lower().rstrip('.'))
+    if zone is None or zone.owner != call.user.key:
+        raise refuse(404, status_code, 'EF02020', [('Zone', call.params['name'])])
+    return zone
+
+
+def zone_info(call):
+    zone = _owned_zone(call, 'E0205')
+    if call.params['nameserver'].lower().rstrip('.') != zone.virtual_name_server:
+        raise refuse(404, 'E0205', 'EF02020', [('Zone', f"{zone.origin}@{call.params['nameserver']}")])
+    return Reply('S0205', response_object={'type': 'Zone', 'value': zone.origin}, data=[zone_view(zone)])
+
+
+def _stream_record(zone, entry, path, visible_from):
+    """A ZoneStream ResourceRecord as stored: name relative to the origin, value checked for its type."""
+    name, record_type, value = entry.get('name'), entry.get('type'), entry.get('value')
+    if name is None or record_type not in RECORD_TYPES or value is None:
+        raise refuse(400, 'E0202002', 'EF02025', [(path, str(entry))])
+    relative = zone.relative_name(name) if name.endswith('.') else name.lower()
+    if relative is None or (relative and not RELATIVE_NAME.fullmatch(relative)):
+        raise refuse(400, 'E0202002', 'EF02024', [(f'{path}/name', name)])
+    try:
+        rdata_for(zone, record_type, value)
+    except ValueError as error:
+        raise refuse(400, 'E0202002', 'EF02025', [(f'{path}/value', value)]) from error
+    return ZoneRecord(relative, record_type, value, entry.get('ttl') or SOA['ttl'], visible_from, entry.get('pref'))
+
+
+def _record_label(zone, record, index):
+    return (f'{zone.origin}@{zone.virtual_name_server}/rr[{index}]', f'{record.name} {record.record_type} "{record.value}"')
+
+
+def _stream_changes(call, zone):
+    body = call.body or {}
+    visible_from = call.now + datetime.timedelta(seconds=call.sandbox.settings['dns_visibility_delay'])
+    removals = [_stream_record(zone, entry, f'rems[{index}]', visible_from) for index, entry in enumerate(body.get('rems') or [])]
+    additions = [_stream_record(zone, entry, f'adds[{index}]', visible_from) for index, entry in enumerate(body.get('adds') or [])]
+    for index, record in enumerate(removals):
+        if not any(record.same_record(existing) for existing in zone.records):
+            raise refuse(400, 'E0202002', 'EF02023', [_record_label(zone, record, index)])
+    kept = [existing for existing in zone.records if not any(existing.same_record(record) for record in removals)]
+    for index, record in enumerate(additions):
+        if any(record.same_record(existing) for existing in kept + additions[:index]):
+            raise refuse(400, 'E0202002', 'EF02022', [_record_label(zone, record, index)])
+    return kept + additions
+
+
+def zone_stream(call):
+    _check_keys(call, STREAM_KEYS)
+    zone = _owned_zone(call, 'E0202002')
+    zone.records = _stream_changes(call, zone)
+    zone.updated = call.now
+    return Reply('S0202002', response_object={'type': 'Zone', 'value': zone.origin}, data=[zone_view(zone)])
