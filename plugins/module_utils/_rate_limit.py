@@ -41,7 +41,7 @@ class RateLimiter:
         return cls(os.path.join(tempfile.gettempdir(), f"autodns-ssl-rate-{digest}.json"), **kwargs)
 
     def acquire(self):
-        """Block until one more request fits into the window, then record it."""
+        """Block until one more request fits into the window, then record it and return its time."""
         with open(self.path, "a+", encoding="utf-8") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
@@ -50,13 +50,15 @@ class RateLimiter:
                     wait = recent[-self.requests_per_window] + self.window - self.clock()
                     if wait > 0:
                         self.sleep(wait)
-                recent.append(self.clock())
+                granted = self.clock()
+                recent.append(granted)
                 handle.seek(0)
                 handle.truncate()
                 json.dump(recent[-self.requests_per_window:], handle)
                 handle.flush()
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+        return granted
 
     def _recent(self, handle):
         handle.seek(0)

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _client
@@ -44,6 +45,8 @@ def run_module(monkeypatch, capsys):
     """Run a module's main() with arguments; returns its result dict (``failed`` set on failure)."""
 
     def run(module, args, check_mode=False):
+        # ansible-core keeps warnings in a process-wide store; each module run starts without earlier ones.
+        monkeypatch.setattr(warnings, "_global_warnings", {})
         args = dict(args)
         args.setdefault("api_url", API_URL)
         args.setdefault("username", "ssl-user")

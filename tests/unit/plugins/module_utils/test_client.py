@@ -20,6 +20,7 @@ from ansible_collections.autodns.ssl.plugins.module_utils._client import (
     parse_api_datetime,
 )
 from ansible_collections.autodns.ssl.plugins.module_utils._version import COLLECTION_VERSION
+from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, Call, envelope, error_envelope
 
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
@@ -309,31 +310,13 @@ def test_zone_stream_sends_adds_and_rems(http):
 # --- captured real responses ----------------------------------------------------------------
 
 
-def examples_dir():
-    candidates = [os.environ.get("AUTODNS_EXAMPLES", "")]
-    directory = COLLECTION_ROOT
-    for _level in range(6):
-        candidates.append(os.path.join(directory, "..", "shared", "autodns-api", "examples"))
-        directory = os.path.dirname(directory)
-    for candidate in candidates:
-        if candidate and os.path.isdir(candidate):
-            return candidate
-    pytest.skip("The captured API examples are not available (set AUTODNS_EXAMPLES).")
-    return None
-
-
 @pytest.mark.parametrize("name, status_code, status_type", [
     ("prepare-order-response.json", "S400110", "SUCCESS"),
     ("certificate-create-response.json", "N400101", "NOTIFY"),
     ("certificate-info-response.json", "S400104", "SUCCESS"),
 ])
 def test_captured_responses_parse(http, name, status_code, status_type):
-    with open(os.path.join(examples_dir(), name), encoding="utf-8") as handle:
-        captured = json.load(handle)
-    # One capture is the SDK's result wrapper: the envelope in "data", the HTTP status in "status".
-    if isinstance(captured.get("status"), int):
-        captured = captured["data"]
-    http(Call("GET", "/hello", envelope=captured))
+    http(Call("GET", "/hello", envelope=example_envelope(name)))
     response = make_client().hello()
     assert response.status_code == status_code
     assert response.status_type == status_type

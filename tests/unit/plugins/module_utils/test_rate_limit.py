@@ -15,11 +15,7 @@ PER_WINDOW = 3
 
 def acquire_and_record(path, count, queue):
     limiter = RateLimiter(path, requests_per_window=PER_WINDOW, window=WINDOW)
-    stamps = []
-    for _request in range(count):
-        limiter.acquire()
-        stamps.append(limiter.clock())
-    queue.put(stamps)
+    queue.put([limiter.acquire() for _request in range(count)])
 
 
 def test_processes_share_one_window(tmp_path):

@@ -1,0 +1,209 @@
+#!/usr/bin/python
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: certificate_info
+short_description: Read SSL certificates of the AutoDNS SSL Manager
+version_added: 0.1.0
+description:
+  - Reads one certificate by its id, or every certificate of a name, from the AutoDNS JSON API
+    (C(GET /certificate/{id}), C(POST /certificate/_search)).
+  - Returns the certificate with its PEM, the intermediate chain, the expiry and the days remaining, ready to deploy or to decide about a renewal.
+  - Cross-checks the notAfter date of the certificate PEM with the API's expiry date and warns where they disagree.
+author:
+  - autodns.ssl contributors (@autodns-ssl)
+extends_documentation_fragment:
+  - autodns.ssl._api
+  - autodns.ssl._attributes
+  - autodns.ssl._attributes.ACTIONGROUP_API
+  - autodns.ssl._attributes.INFO_MODULE
+options:
+  certificate_id:
+    description:
+      - The id of the certificate.
+      - The task fails when no certificate with this id exists for the user.
+      - Exactly one of O(certificate_id) and O(name) is required.
+    type: int
+  name:
+    description:
+      - The name (common name) of the certificates to read.
+      - A name without a certificate is not an error; RV(certificate) is then V(null) and RV(certificates) empty.
+      - Exactly one of O(certificate_id) and O(name) is required.
+    type: str
+requirements:
+  - cryptography
+seealso:
+  - module: autodns.ssl.certificate_prepare
+    description: Prepare the renewal of a certificate found here.
+  - module: autodns.ssl.certificate_renew
+  - module: autodns.ssl.certificate_check
+    description: Check a certificate found here on the host that uses it.
+"""
+
+EXAMPLES = r"""
+- name: Read the certificates of www.example.com
+  module_defaults:
+    group/autodns.ssl.api:
+      api_url: "{{ autodns_api_url }}"
+      username: "{{ autodns_username }}"
+      password: "{{ autodns_password }}"
+      context: 9
+  delegate_to: localhost
+  run_once: true
+  block:
+    - name: Find the certificate with the latest expiry
+      autodns.ssl.certificate_info:
+        name: www.example.com
+      register: found
+
+    - name: Show when it expires
+      ansible.builtin.debug:
+        msg: "{{ found.certificate.name }} expires in {{ found.certificate.days_remaining }} days"
+      when: found.certificate is not none
+
+    - name: Read the same certificate by its id
+      autodns.ssl.certificate_info:
+        certificate_id: "{{ found.certificate.id }}"
+      register: by_id
+      when: found.certificate is not none
+"""
+
+RETURN = r"""
+certificate:
+  description:
+    - The certificate of O(certificate_id), or of O(name) the one with the latest expiry.
+    - V(null) when no certificate has the O(name).
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: The certificate's id.
+      type: int
+      sample: 1658000
+    name:
+      description: The certificate's name (its common name).
+      type: str
+      sample: www.example.com
+    product:
+      description: The certificate product.
+      type: str
+      sample: QUICKSSLPREMIUM
+    term:
+      description: The term in months.
+      type: int
+      sample: 12
+    expire:
+      description: When the certificate expires, according to the API (ISO 8601).
+      type: str
+      sample: "2026-12-18T23:59:59+00:00"
+    days_remaining:
+      description: Whole days until RV(certificate.expire); negative once it has passed.
+      type: int
+      sample: 20
+    serial_number:
+      description: The serial number in upper-case hexadecimal; V(null) while the API has none yet.
+      type: str
+      sample: 0A1B2C3D4E5F
+    pem:
+      description: The certificate (leaf) in PEM format; V(null) while the API has none.
+      type: str
+      sample: "-----BEGIN CERTIFICATE-----\nMIID...\n-----END CERTIFICATE-----\n"
+    chain_pem:
+      description:
+        - The intermediate certificates in PEM format, concatenated in the API's order (the issuer of the leaf first).
+        - V(null) where the API returns no intermediates.
+      type: str
+    fullchain_pem:
+      description: RV(certificate.pem) followed by RV(certificate.chain_pem); V(null) while there is no PEM.
+      type: str
+    csr:
+      description: The certificate signing request the certificate was issued for, in PEM format, or V(null).
+      type: str
+    subject_alt_names:
+      description: The subject alternative names the API lists for the certificate.
+      type: list
+      elements: str
+      sample: [www.example.com, example.com]
+    created:
+      description: When the certificate was created at the API (ISO 8601), or V(null).
+      type: str
+      sample: "2025-12-18T10:12:31+00:00"
+    updated:
+      description: When the certificate was last changed at the API (ISO 8601), or V(null).
+      type: str
+      sample: "2025-12-18T10:15:02+00:00"
+    not_after_matches_expire:
+      description:
+        - Whether the notAfter date of RV(certificate.pem) agrees with RV(certificate.expire) (within a day, as the API rounds to the end of the day).
+        - V(null) where the API returns no PEM or no expiry. On a mismatch the task also warns.
+      type: bool
+      sample: true
+    authentication_method:
+      description: The domain validation method of the certificate (for example V(DNS)), or V(null).
+      type: str
+      sample: DNS
+certificates:
+  description:
+    - Every certificate of O(name), the latest expiry first; for O(certificate_id) a list of that one certificate.
+    - Each element has the same keys as RV(certificate).
+  returned: success
+  type: list
+  elements: dict
+"""
+
+import datetime
+import functools
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
+    CertificateNotFound,
+    certificate_by_id,
+    certificates_by_name,
+    describe_certificate,
+)
+from ansible_collections.autodns.ssl.plugins.module_utils._x509 import require_cryptography
+
+
+def read_certificates(module, client):
+    certificate_id = module.params["certificate_id"]
+    if certificate_id is None:
+        certificates = certificates_by_name(client, module.params["name"])
+    else:
+        try:
+            certificates = [certificate_by_id(client, certificate_id)]
+        except CertificateNotFound as exc:
+            module.fail_json(msg=str(exc))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    described = []
+    for certificate in certificates:
+        description, warnings = describe_certificate(certificate, now)
+        for warning in warnings:
+            module.warn(warning)
+        described.append(description)
+    return {"changed": False, "certificate": described[0] if described else None, "certificates": described}
+
+
+def main():
+    argument_spec = api_argument_spec()
+    argument_spec.update(
+        certificate_id={"type": "int"},
+        name={"type": "str"},
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[("certificate_id", "name")],
+        required_one_of=[("certificate_id", "name")],
+        supports_check_mode=True,
+    )
+    require_cryptography(module)
+    run_module(module, functools.partial(read_certificates, module))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+
+from ansible_collections.autodns.ssl.plugins.module_utils._client import format_api_datetime
+from ansible_collections.autodns.ssl.plugins.modules import certificate_info
+from ansible_collections.autodns.ssl.tests.unit.plugins import pki
+from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import Call, envelope, error_envelope
+
+SEARCH_BY_NAME = {"filters": [{"key": "name", "operator": "EQUAL", "value": "www.example.com"}], "view": {"limit": 50, "offset": 0}}
+
+
+def info_call(certificate):
+    return Call("GET", f"/certificate/{certificate['id']}", envelope=envelope("S400104", data=[certificate], object_type="Certificate"))
+
+
+def test_by_id(http, run_module):
+    root, dummy_root_key, intermediate, dummy_intermediate_key = pki.ca_pair()
+    certificate = pki.api_certificate()
+    session = http(info_call(certificate).expect_header("X-Domainrobot-Context", "9"))
+    result = run_module(certificate_info, {"certificate_id": 1658000})
+    assert result["changed"] is False
+    assert "warnings" not in result
+    described = result["certificate"]
+    assert result["certificates"] == [described]
+    assert described["id"] == 1658000
+    assert described["name"] == "www.example.com"
+    assert described["product"] == "QUICKSSLPREMIUM"
+    assert described["term"] == 12
+    assert described["expire"] == pki.EXPIRE.isoformat()
+    assert described["days_remaining"] in (19, 20)
+    assert described["serial_number"] == "1F2E3D"
+    assert described["pem"] == certificate["server"]
+    assert described["chain_pem"] == pki.cert_pem(intermediate)
+    assert pki.cert_pem(root) not in described["fullchain_pem"]
+    assert described["fullchain_pem"] == certificate["server"] + pki.cert_pem(intermediate)
+    assert described["subject_alt_names"] == ["www.example.com", "example.com"]
+    assert described["not_after_matches_expire"] is True
+    assert described["authentication_method"] == "DNS"
+    assert session.sent[0]["auth"] == ("ssl-user", "s3cret-Pa55")
+
+
+def test_unknown_id_fails_clearly(http, run_module):
+    http(Call("GET", "/certificate/123", status=404, envelope=error_envelope("E400104", "EF400104")))
+    result = run_module(certificate_info, {"certificate_id": 123})
+    assert result["failed"] is True
+    assert result["msg"].startswith("Certificate 123 does not exist for this user")
+
+
+def test_by_name_newest_expiry_first(http, run_module):
+    older = pki.api_certificate(id=1658001, expire=format_api_datetime(pki.EXPIRE - datetime.timedelta(days=365)),
+                                server=None, certificationAuthority=[])
+    newer = pki.api_certificate(id=1658002)
+    hits = [{"id": 1658001, "name": "www.example.com", "expire": older["expire"]}, {"id": 1658002, "name": "www.example.com", "expire": newer["expire"]}]
+    http(
+        Call("POST", "/certificate/_search", envelope=envelope("S400105", data=hits, summary=2, object_type="Certificate"))
+        .expect_body(SEARCH_BY_NAME).expect_query({"keys[]": ["expire"]}),
+        info_call(older),
+        info_call(newer),
+    )
+    result = run_module(certificate_info, {"name": "www.example.com"})
+    assert [described["id"] for described in result["certificates"]] == [1658002, 1658001]
+    assert result["certificate"] == result["certificates"][0]
+    assert result["certificates"][1]["days_remaining"] < 0
+    assert result["certificates"][1]["pem"] is None
+    assert result["certificates"][1]["fullchain_pem"] is None
+
+
+def test_name_without_certificate_is_no_failure(http, run_module):
+    http(Call("POST", "/certificate/_search", envelope=envelope("S400105", data=[], summary=0)).expect_body(SEARCH_BY_NAME))
+    result = run_module(certificate_info, {"name": "www.example.com"})
+    assert result.get("failed") is not True
+    assert result["certificate"] is None
+    assert result["certificates"] == []
+
+
+def test_warns_when_pem_and_expire_disagree(http, run_module):
+    leaf = pki.issue_leaf(not_after=pki.EXPIRE + datetime.timedelta(days=90))
+    http(info_call(pki.api_certificate(leaf=leaf)))
+    result = run_module(certificate_info, {"certificate_id": 1658000})
+    assert result["certificate"]["not_after_matches_expire"] is False
+    assert len(result["warnings"]) == 1
+    assert "does not match the API's expire" in json.dumps(result["warnings"][0])
+
+
+def test_api_error_names_codes_and_stid(http, run_module):
+    http(Call("POST", "/certificate/_search", status=400, envelope=error_envelope("E400105", "EF00022", stid="20261128-app2-77")))
+    result = run_module(certificate_info, {"name": "www.example.com"})
+    assert result["failed"] is True
+    assert "CertificateList refused (E400105 / EF00022)" in result["msg"]
+    assert "[stid 20261128-app2-77]" in result["msg"]
+    assert result["api_error"]["codes"] == ["EF00022"]
+    assert result["api_error"]["stid"] == "20261128-app2-77"
+
+
+def test_wrong_credentials(http, run_module):
+    http(Call("GET", "/certificate/1658000", status=401, envelope=error_envelope("E0001", "EF01000")))
+    result = run_module(certificate_info, {"certificate_id": 1658000, "password": "wrong-Pa55word"})
+    assert result["failed"] is True
+    assert "Authentication failed" in result["msg"]
+    assert "wrong-Pa55word" not in json.dumps(result)
+
+
+@pytest.mark.parametrize("args, message", [
+    ({}, "one of the following is required: certificate_id, name"),
+    ({"certificate_id": 1, "name": "www.example.com"}, "parameters are mutually exclusive: certificate_id|name"),
+])
+def test_needs_exactly_one_of_id_and_name(http, run_module, args, message):
+    session = http()
+    result = run_module(certificate_info, args)
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert not session.sent
+
+
+def test_check_mode_reads_the_same(http, run_module):
+    http(info_call(pki.api_certificate()))
+    result = run_module(certificate_info, {"certificate_id": 1658000}, check_mode=True)
+    assert result["changed"] is False
+    assert result["certificate"]["id"] == 1658000
+
+
+def test_the_captured_certificate_info_example(http, run_module):
+    example = example_envelope("certificate-info-response.json")
+    http(Call("GET", "/certificate/1658471", envelope=example))
+    result = run_module(certificate_info, {"certificate_id": 1658471})
+    assert result["certificate"]["name"] == "InterNetX Gmbh"
+    assert result["certificate"]["serial_number"] is None
+    assert result["certificate"]["expire"] == "2022-12-25T00:00:00+01:00"
+    assert result["certificate"]["authentication_method"] == "ORG"
