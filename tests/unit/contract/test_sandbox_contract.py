@@ -1,9 +1,5 @@
 """Contract tests: the sandbox against the official AutoDNS OpenAPI 2.0 spec (domainrobot.json).
 
-The spec is not part of the collection. It is read from $AUTODNS_SPEC, else from
-shared/autodns-api/domainrobot.json beside the checkout (or beside any ancestor, for staged copies);
-the tests skip when it is absent.
-
 Documented deviations from a literal reading of the spec:
 - Swagger formats are not enforced: int32 is not a range limit (job ids exceed 2**31 in real answers),
   and date-time is not RFC 3339 (the API writes offsets without a colon, e.g. +0100).
@@ -12,9 +8,6 @@ Documented deviations from a literal reading of the spec:
 """
 
 import copy
-import json
-import os
-import pathlib
 import re
 
 import pytest
@@ -28,10 +21,10 @@ from ansible_collections.autodns.ssl.tests.sandbox.control import SandboxControl
 from ansible_collections.autodns.ssl.tests.sandbox.gateway import ROUTES
 from ansible_collections.autodns.ssl.tests.sandbox.runner import start_sandbox
 from ansible_collections.autodns.ssl.tests.sandbox.schema import REQUEST_DEFINITIONS
+from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
+from ansible_collections.autodns.ssl.tests.unit.contract.spec import assert_valid, load_spec, requires_spec
 
-jsonschema = pytest.importorskip('jsonschema')
 
-SPEC_RELATIVE = pathlib.Path('shared', 'autodns-api', 'domainrobot.json')
 EXAMPLE_ENVELOPES = {
     'certificate-create-response.json': 'JsonResponseDataJob',
     'certificate-info-response.json': 'JsonResponseDataCertificate',
@@ -40,31 +33,12 @@ EXAMPLE_ENVELOPES = {
 FAST_SETTINGS = {'rate_limit': 0, 'job_running_seconds': 0.2, 'deferred_recheck_seconds': 0.1, 'issuance_delay': 0.2}
 
 
-def _spec_candidates():
-    if os.environ.get('AUTODNS_SPEC'):
-        yield pathlib.Path(os.environ['AUTODNS_SPEC'])
-    here = pathlib.Path(__file__).resolve()
-    roots = [ancestor for ancestor in here.parents if (ancestor / 'galaxy.yml').is_file()]
-    for root in roots:
-        yield root.parent / SPEC_RELATIVE
-    for ancestor in here.parents:
-        yield ancestor / SPEC_RELATIVE
-
-
-def _find_spec():
-    return next((candidate for candidate in _spec_candidates() if candidate.is_file()), None)
-
-
-SPEC_PATH = _find_spec()
-pytestmark = pytest.mark.skipif(SPEC_PATH is None, reason='official spec domainrobot.json not found (set AUTODNS_SPEC)')
+pytestmark = requires_spec
 
 
 @pytest.fixture(scope='module')
 def spec():
-    with open(SPEC_PATH, encoding='utf-8') as handle:
-        document = json.load(handle)
-    document['definitions']['CsrHashAlgorithmConstants']['enum'].append('RSA')
-    return document
+    return load_spec()
 
 
 def _closed(spec_document):
@@ -74,12 +48,6 @@ def _closed(spec_document):
         if 'properties' in definition:
             definition['additionalProperties'] = False
     return closed
-
-
-def assert_valid(spec_document, definition, instance):
-    schema = {'$ref': f'#/definitions/{definition}', 'definitions': spec_document['definitions']}
-    errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(instance), key=str)
-    assert not errors, f'{definition}: ' + '; '.join(f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in errors[:5])
 
 
 def _spec_template(pattern):
@@ -208,10 +176,4 @@ def test_routes_exist_in_spec_with_the_same_body(spec, method, pattern, body_def
 
 @pytest.mark.parametrize('file_name, definition', sorted(EXAMPLE_ENVELOPES.items()))
 def test_captured_examples_match_the_spec(spec, file_name, definition):
-    example = SPEC_PATH.parent / 'examples' / file_name
-    if not example.is_file():
-        pytest.skip(f'captured example {file_name} not found')
-    document = json.loads(example.read_text(encoding='utf-8'))
-    if isinstance(document.get('status'), int):
-        document = document['data']
-    assert_valid(spec, definition, document)
+    assert_valid(spec, definition, example_envelope(file_name))
