@@ -135,7 +135,7 @@ def query_record(nameserver, record, timeout):
         return [], f"query failed: {error}"
     if response.rcode() != dns.rcode.NOERROR:
         return [], dns.rcode.to_text(response.rcode())
-    values = [_rdata_value(rdata) for rrset in response.answer if rrset.name == qname and rrset.rdtype == rdtype for rdata in rrset]
+    values = sorted(_rdata_value(rdata) for rrset in response.answer if rrset.name == qname and rrset.rdtype == rdtype for rdata in rrset)
     if not values and record.type != "CNAME":
         aliases = [rdata.target.to_text(omit_final_dot=True) for rrset in response.answer
                    if rrset.name == qname and rrset.rdtype == dns.rdatatype.CNAME for rdata in rrset]

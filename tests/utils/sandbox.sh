@@ -5,6 +5,7 @@
 #   stop_sandbox                                         stops it by its PID
 # Both ports are picked free on the loopback address.
 
+# shellcheck disable=SC2034  # the SANDBOX_* variables are for the scripts that source this file
 start_sandbox() {
   local collection_root=$1
   shift

@@ -1,0 +1,295 @@
+#!/usr/bin/python
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: certificate_renew
+short_description: Order the renewal of an AutoDNS SSL certificate when it is due, exactly once
+version_added: 0.1.0
+description:
+  - Finds the certificate by O(certificate_id) or O(name) and orders its renewal with the API's C(PUT /certificate/{id}/_renew)
+    when it expires within O(remaining_days) days, or always with O(force=true).
+  - The renewal runs at AutoDNS as an asynchronous job; the module returns its RV(job_id). Wait for the job with M(autodns.ssl.poll),
+    which also returns the id of the issued certificate.
+  - Before it orders, the module looks for a renewal job of the certificate that is still running (C(POST /job/_search), each hit
+    checked with C(GET /job/{id})). When there is one, it returns that job with RV(in_flight=true) and orders nothing.
+  - An order whose outcome is unknown (no answer, a dropped connection, an HTTP 5xx answer, a body that is not the API's JSON) is
+    never sent again blindly. The module looks up the job by the client transaction id (ctid) of the order request and returns it.
+    Only when that lookup shows that no renewal job exists is the order sent once more, and only once.
+  - When the API refuses because the certificate expires in more than 90 days (code C(EF4001012)), the task fails and names the
+    date from which a renewal is possible.
+author:
+  - autodns.ssl contributors (@autodns-ssl)
+extends_documentation_fragment:
+  - autodns.ssl._api
+  - autodns.ssl._attributes
+  - autodns.ssl._attributes.ACTIONGROUP_API
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the certificate and looks for a renewal in flight, orders nothing, and reports C(changed=true) where an order would be placed.
+  diff_mode:
+    support: none
+  idempotent:
+    support: partial
+    details:
+      - A certificate that is not due, or whose renewal job is still running, is left alone with C(changed=false).
+      - The renewal issues a certificate with a new id, and the old certificate keeps its expiry. Once the job has ended, a run with
+        O(name) picks the renewed certificate (it expires last) and finds it not due; a run with the old O(certificate_id) finds the old
+        certificate still due and orders again, which the API refuses for a certificate that was already renewed.
+options:
+  certificate_id:
+    description:
+      - The id of the certificate to renew.
+      - Exactly one of O(certificate_id) and O(name) is required.
+    type: int
+  name:
+    description:
+      - The name (common name) of the certificate to renew. Where several certificates have this name, the one that expires last is renewed.
+      - Exactly one of O(certificate_id) and O(name) is required.
+    type: str
+  term:
+    description:
+      - The term of the renewal in months, for example V(12).
+      - If not set, the certificate's current term is used.
+    type: int
+  csr:
+    description:
+      - A new certificate signing request in PEM format for the renewed certificate, for example to change the key.
+      - If not set, the API renews with the certificate's current CSR.
+      - Checked locally before any API call like in M(autodns.ssl.certificate_prepare); the API receives it re-encoded as a plain PEM block.
+    type: str
+  authentication:
+    description:
+      - The domain validation data to use, exactly the RV(autodns.ssl.certificate_prepare#module:authentication) list returned by
+        M(autodns.ssl.certificate_prepare) for the CSR of this renewal (the new O(csr), or the certificate's current CSR).
+      - The DNS entries of the list are sent; the entry of the common name gives the main validation record.
+      - If not set, the API chooses the validation values itself, which only suits O(dns_provisioning=true).
+    type: list
+    elements: dict
+  dns_provisioning:
+    description:
+      - Let AutoDNS write and remove the DNS validation records itself. This only works for zones managed by the linked AutoDNS account.
+      - Set to V(false) when the records are written otherwise, for example with M(autodns.ssl.zone_record).
+    type: bool
+    default: true
+  remaining_days:
+    description:
+      - The renewal is due when the certificate expires in this many days or fewer.
+    type: int
+    default: 30
+  force:
+    description:
+      - Order the renewal even when it is not due by O(remaining_days).
+      - The API still refuses a renewal more than 90 days before expiry.
+    type: bool
+    default: false
+requirements:
+  - cryptography (only with O(csr))
+notes:
+  - The renewed certificate is issued under a new certificate id, which the message of the ended job names; M(autodns.ssl.poll) returns it.
+seealso:
+  - module: autodns.ssl.certificate_info
+    description: Find the certificate and how many days it has left.
+  - module: autodns.ssl.certificate_prepare
+    description: Get the domain validation data that O(authentication) takes.
+  - module: autodns.ssl.zone_record
+    description: Write the DNS validation records yourself when AutoDNS does not provision the zone.
+  - module: autodns.ssl.poll
+    description: Wait for the renewal job and learn the id of the issued certificate.
+"""
+
+EXAMPLES = r"""
+- name: Renew www.example.com when it expires within 30 days
+  module_defaults:
+    group/autodns.ssl.api:
+      api_url: "{{ autodns_api_url }}"
+      username: "{{ autodns_username }}"
+      password: "{{ autodns_password }}"
+      context: 9
+  delegate_to: localhost
+  run_once: true
+  block:
+    - name: Find the certificate
+      autodns.ssl.certificate_info:
+        name: www.example.com
+      register: current
+
+    - name: Get the validation data for its CSR
+      autodns.ssl.certificate_prepare:
+        csr: "{{ current.certificate.csr }}"
+        product: "{{ current.certificate.product }}"
+        certificate_id: "{{ current.certificate.id }}"
+      register: prepared
+
+    - name: Order the renewal, letting AutoDNS write the validation records
+      autodns.ssl.certificate_renew:
+        certificate_id: "{{ current.certificate.id }}"
+        authentication: "{{ prepared.authentication }}"
+        dns_provisioning: true
+      register: renewal
+
+    - name: Wait for the renewal job
+      autodns.ssl.poll:
+        job_id: "{{ renewal.job_id }}"
+        wait_timeout: 1800
+      register: finished
+      when: renewal.job_id is not none
+
+    - name: Read the renewed certificate
+      autodns.ssl.certificate_info:
+        certificate_id: "{{ finished.message.certificate_id }}"
+      when: renewal.job_id is not none
+
+- name: Renew with a new key, for two years, 60 days ahead
+  autodns.ssl.certificate_renew:
+    name: shop.example.com
+    csr: "{{ lookup('ansible.builtin.file', 'shop.example.com.csr') }}"
+    term: 24
+    remaining_days: 60
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+certificate_id:
+  description: The id of the certificate that is renewed (the old certificate, not the one the renewal issues).
+  returned: success
+  type: int
+  sample: 1658023
+name:
+  description: The certificate's name.
+  returned: success
+  type: str
+  sample: www.example.com
+days_remaining:
+  description: Whole days until the certificate expires.
+  returned: success
+  type: int
+  sample: 20
+expire:
+  description: The certificate's expiry (ISO 8601).
+  returned: success
+  type: str
+  sample: "2026-12-18T23:59:59+00:00"
+job_id:
+  description:
+    - The id of the renewal job, ordered by this task or found in flight.
+    - V(null) when the certificate is not due, and in check mode unless a job was found in flight.
+  returned: success
+  type: int
+  sample: 4297539521
+job_status:
+  description: The job's status as the API reported it (for example V(RUNNING) or V(DEFERRED)); V(null) where the API did not say.
+  returned: success
+  type: str
+  sample: RUNNING
+ctid:
+  description:
+    - The client transaction id of the order request, or of the request that started the job found in flight.
+    - The message of the ended job carries the same ctid.
+  returned: success
+  type: str
+  sample: autodns-ssl-6f1c0e7a5d2b4c1e9a7f3b2d1c0e9f8a
+in_flight:
+  description: Whether a renewal job that was already running was returned instead of ordering.
+  returned: success
+  type: bool
+  sample: false
+renewal_possible_from:
+  description: The first moment (ISO 8601) at which the API accepts the renewal, 90 days before expiry.
+  returned: failure, when the API refused with C(EF4001012)
+  type: str
+  sample: "2027-09-19T23:59:59+00:00"
+api_error:
+  description: The API's answer to the failed call.
+  returned: failure, when an API call failed
+  type: dict
+  contains:
+    operation:
+      description: The API task that failed.
+      type: str
+      sample: CertificateRenew
+    http_status:
+      description: The HTTP status of the answer, V(null) without an answer.
+      type: int
+      sample: 400
+    status_code:
+      description: The status code of the answer.
+      type: str
+      sample: E400106
+    codes:
+      description: The codes of the answer's messages.
+      type: list
+      elements: str
+      sample: [EF4001012]
+    texts:
+      description: The texts of the answer's messages, in the user's language.
+      type: list
+      elements: str
+    stid:
+      description: The server transaction id.
+      type: str
+    ctid:
+      description: The client transaction id of the failed request.
+      type: str
+"""
+
+import functools
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import CertificateNotFound
+from ansible_collections.autodns.ssl.plugins.module_utils._renewal import RenewalError, renew_certificate
+from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error, check_csr, require_cryptography
+
+
+def renew(module, options, csr_common_name, client):
+    try:
+        return renew_certificate(client, options, check_mode=module.check_mode, csr_common_name=csr_common_name)
+    except CertificateNotFound as exc:
+        module.fail_json(msg=str(exc))
+    except RenewalError as exc:
+        module.fail_json(msg=str(exc), **exc.result)
+
+
+def main():
+    argument_spec = api_argument_spec()
+    argument_spec.update(
+        certificate_id={"type": "int"},
+        name={"type": "str"},
+        term={"type": "int"},
+        csr={"type": "str"},
+        authentication={"type": "list", "elements": "dict"},
+        dns_provisioning={"type": "bool", "default": True},
+        remaining_days={"type": "int", "default": 30},
+        force={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[("certificate_id", "name")],
+        required_one_of=[("certificate_id", "name")],
+        supports_check_mode=True,
+    )
+    options = dict(module.params)
+    if options["term"] is not None and options["term"] <= 0:
+        module.fail_json(msg=f"term must be a positive number of months, not {options['term']}.")
+    if options["remaining_days"] < 0:
+        module.fail_json(msg=f"remaining_days must be 0 or more, not {options['remaining_days']}.")
+    csr_common_name = None
+    if options["csr"]:
+        require_cryptography(module)
+        try:
+            options["csr"], csr_info = check_csr(options["csr"])
+        except X509Error as exc:
+            module.fail_json(msg=str(exc))
+        csr_common_name = csr_info["common_name"]
+    run_module(module, functools.partial(renew, module, options, csr_common_name))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,369 @@
+# Copyright (c) 2026, autodns.ssl contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import requests
+
+from ansible_collections.autodns.ssl.plugins.module_utils import _client
+from ansible_collections.autodns.ssl.plugins.module_utils._client import AutoDNSClient, format_api_datetime
+from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
+    RenewalError,
+    authentication_body,
+    renew_body,
+    renew_certificate,
+    renewal_due,
+)
+from ansible_collections.autodns.ssl.tests.unit.plugins.module_utils.test_poll import JOB_ID, OLD_CERTIFICATE_ID, object_job
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, Call, envelope, error_envelope
+
+NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.timezone.utc)
+ORDER_CTIDS = [f"autodns-ssl-{number:032x}" for number in range(1, 20)]
+
+IN_FLIGHT_FILTERS = [
+    {"key": "action", "operator": "EQUAL", "value": "renew"},
+    {"key": "object", "operator": "EQUAL", "value": "www.example.com"},
+    {"key": "status", "operator": "IN", "values": ["RUNNING", "DEFERRED", "WAIT", "SUPPORT", "NOT_SET"]},
+]
+ANY_STATUS_FILTERS = IN_FLIGHT_FILTERS[:2]
+
+DNS_LINE = '_dnsauth.www.example.com.\t300\tIN\tTXT\t"20261128120000abc"'
+APEX_DNS_LINE = '_dnsauth.example.com.\t300\tIN\tTXT\t"20261128120000def"'
+PREPARED = [
+    {"name": "www.example.com", "method": "DNS", "provisioning": True, "dns": DNS_LINE,
+     "dns_record": {"name": "_dnsauth.www.example.com", "ttl": 300, "type": "TXT", "value": "20261128120000abc"}},
+    {"name": "www.example.com", "method": "FILE", "provisioning": False, "file_name": "www.example.com/.well-known/pki-validation/fileauth.txt",
+     "file_content": "abc"},
+    {"name": "example.com", "method": "DNS", "provisioning": True, "dns": APEX_DNS_LINE,
+     "dns_record": {"name": "_dnsauth.example.com", "ttl": 300, "type": "TXT", "value": "20261128120000def"}},
+]
+
+
+@pytest.fixture(autouse=True)
+def ctids(monkeypatch):
+    """The ctids the client puts on its requests, in order."""
+    sequence = iter(ORDER_CTIDS)
+    monkeypatch.setattr(_client, "new_ctid", lambda: next(sequence))
+    return ORDER_CTIDS
+
+
+def api_certificate(days_remaining=20, **overrides):
+    """A certificate the way GET /certificate/{id} returns it, expiring ``days_remaining`` days (and an hour) after NOW."""
+    certificate = {
+        "id": OLD_CERTIFICATE_ID,
+        "name": "www.example.com",
+        "product": "QUICKSSLPREMIUM",
+        "lifetime": {"unit": "MONTH", "period": 12},
+        "expire": format_api_datetime(NOW + datetime.timedelta(days=days_remaining, hours=1)),
+        "authentication": {"method": "DNS"},
+    }
+    certificate.update(overrides)
+    return certificate
+
+
+def certificate_call(certificate=None):
+    certificate = certificate or api_certificate()
+    return Call("GET", f"/certificate/{certificate['id']}", envelope=envelope("S400104", data=[certificate]))
+
+
+def job_search_call(*object_jobs, filters=None):
+    body = {"filters": filters or IN_FLIGHT_FILTERS, "view": {"limit": 50, "offset": 0}}
+    return Call("POST", "/job/_search", envelope=envelope("S300115", data=list(object_jobs), summary=len(object_jobs))).expect_body(body)
+
+
+def job_call(job):
+    return Call("GET", f"/job/{job['job']['id']}", envelope=envelope("S300114", data=[job]))
+
+
+def renew_call(body=None, status=200, **kwargs):
+    call = Call("PUT", f"/certificate/{OLD_CERTIFICATE_ID}/_renew", status=status, **kwargs)
+    if status == 200 and "envelope" not in kwargs and "raises" not in kwargs:
+        call.envelope = envelope("N400106", status_type="NOTIFY", data=[{"id": JOB_ID}], object_type="Certificate")
+    call.expect_query({"keys[]": ["dnsProvisioning"]})
+    return call.expect_body(body) if body is not None else call
+
+
+def default_body(**changes):
+    body = {"id": OLD_CERTIFICATE_ID, "product": "QUICKSSLPREMIUM", "lifetime": {"unit": "MONTH", "period": 12},
+            "authentication": {"method": "DNS", "provisioning": True}}
+    body.update(changes)
+    return body
+
+
+def options(**changes):
+    values = {"certificate_id": OLD_CERTIFICATE_ID, "name": None, "term": None, "csr": None, "authentication": None,
+              "dns_provisioning": True, "remaining_days": 30, "force": False}
+    values.update(changes)
+    return values
+
+
+def renew(**changes):
+    check_mode = changes.pop("check_mode", False)
+    client = AutoDNSClient(API_URL, "ssl-user", "s3cret-Pa55", 9)
+    return renew_certificate(client, options(**changes), check_mode=check_mode, now=NOW)
+
+
+def puts(session):
+    return [sent for sent in session.sent if sent["method"] == "PUT"]
+
+
+@pytest.mark.parametrize("days_remaining, remaining_days, force, due", [
+    (31, 30, False, False),
+    (30, 30, False, True),
+    (-3, 30, False, True),
+    (200, 30, True, True),
+    (1, 0, False, False),
+])
+def test_renewal_due(days_remaining, remaining_days, force, due):
+    assert renewal_due(days_remaining, remaining_days, force) is due
+
+
+def test_authentication_body_without_prepared_data():
+    assert authentication_body(None, "www.example.com", False) == {"method": "DNS", "provisioning": False}
+
+
+def test_authentication_body_from_prepared_entries():
+    assert authentication_body(PREPARED, "WWW.example.com", True) == {
+        "method": "DNS",
+        "provisioning": True,
+        "dns": DNS_LINE,
+        "domains": [
+            {"name": "www.example.com", "method": "DNS", "dns": DNS_LINE},
+            {"name": "example.com", "method": "DNS", "dns": APEX_DNS_LINE},
+        ],
+    }
+
+
+def test_authentication_body_needs_the_common_name_entry():
+    with pytest.raises(RenewalError, match="no DNS entry for the common name shop.example.com .it has: www.example.com, example.com."):
+        authentication_body(PREPARED, "shop.example.com", True)
+
+
+@pytest.mark.parametrize("entries", [[PREPARED[1]], [{"name": "www.example.com", "method": "DNS"}], ["DNS"]])
+def test_authentication_body_refuses_what_prepare_did_not_return(entries):
+    with pytest.raises(RenewalError, match="authentication must be the list certificate_prepare returned"):
+        authentication_body(entries, "www.example.com", True)
+
+
+def test_renew_body_with_csr_and_term():
+    body = renew_body(api_certificate(), 24, "CSR", {"method": "DNS", "provisioning": False})
+    assert body == {"id": OLD_CERTIFICATE_ID, "product": "QUICKSSLPREMIUM", "lifetime": {"unit": "MONTH", "period": 24}, "csr": "CSR",
+                    "authentication": {"method": "DNS", "provisioning": False}}
+
+
+def test_not_due_makes_no_write_and_no_job_lookup(http):
+    http(certificate_call(api_certificate(days_remaining=45)))
+    result = renew()
+    assert result == {
+        "changed": False, "job_id": None, "job_status": None, "certificate_id": OLD_CERTIFICATE_ID, "name": "www.example.com",
+        "days_remaining": 45, "expire": (NOW + datetime.timedelta(days=45, hours=1)).isoformat(), "ctid": None, "in_flight": False,
+    }
+
+
+def test_due_orders_once_with_the_request_body(http):
+    session = http(certificate_call(), job_search_call(), renew_call(default_body()))
+    result = renew()
+    assert result["changed"] is True
+    assert result["job_id"] == JOB_ID
+    assert result["ctid"] == session.sent[-1]["headers"]["X-Domainrobot-Ctid"]
+    assert result["in_flight"] is False
+    assert len(puts(session)) == 1
+
+
+def test_order_by_name_with_prepared_authentication_and_term(http):
+    search = Call("POST", "/certificate/_search", envelope=envelope("S400105", data=[{"id": OLD_CERTIFICATE_ID, "name": "www.example.com"}], summary=1))
+    body = default_body(lifetime={"unit": "MONTH", "period": 24}, authentication=authentication_body(PREPARED, "www.example.com", False))
+    renew_without_provisioning = renew_call(body)
+    renew_without_provisioning.expected_query = {}
+    http(search, certificate_call(), job_search_call(), renew_without_provisioning)
+    result = renew(certificate_id=None, name="www.example.com", term=24, authentication=PREPARED, dns_provisioning=False)
+    assert result["job_id"] == JOB_ID
+
+
+def test_a_renewal_in_flight_is_returned_instead_of_ordering(http):
+    running = object_job(status="DEFERRED", ctid="autodns-ssl-earlier")
+    session = http(certificate_call(), job_search_call(running), job_call(running))
+    result = renew()
+    assert not puts(session)
+    assert result["changed"] is False
+    assert result["in_flight"] is True
+    assert result["job_id"] == JOB_ID
+    assert result["job_status"] == "DEFERRED"
+    assert result["ctid"] == "autodns-ssl-earlier"
+
+
+def test_a_renewal_job_of_another_certificate_with_the_same_name_is_not_in_flight(http):
+    other = object_job(certificate_id=OLD_CERTIFICATE_ID + 1)
+    http(certificate_call(), job_search_call(other), job_call(other), renew_call(default_body()))
+    assert renew()["in_flight"] is False
+
+
+def test_check_mode_predicts_the_order_without_writing(http):
+    session = http(certificate_call(), job_search_call())
+    result = renew(check_mode=True)
+    assert not puts(session)
+    assert result["changed"] is True
+    assert result["job_id"] is None
+
+
+def test_check_mode_with_a_renewal_in_flight_predicts_no_change(http):
+    running = object_job()
+    http(certificate_call(), job_search_call(running), job_call(running))
+    result = renew(check_mode=True)
+    assert result["changed"] is False
+    assert result["in_flight"] is True
+
+
+def test_too_early_names_the_code_and_the_date_renewal_becomes_possible(http):
+    refused = error_envelope("E400106", "EF4001012", text="Das Zertifikat kann noch nicht verlaengert werden.")
+    http(certificate_call(api_certificate(days_remaining=200)), job_search_call(), renew_call(status=400, envelope=refused))
+    with pytest.raises(RenewalError) as caught:
+        renew(force=True)
+    expire = NOW + datetime.timedelta(days=200, hours=1)
+    possible_from = (expire - datetime.timedelta(days=90)).isoformat()
+    assert "EF4001012" in str(caught.value)
+    assert f"renewal is possible from {possible_from}" in str(caught.value)
+    assert "[stid 20261128-app2-1234]" in str(caught.value)
+    assert caught.value.result["renewal_possible_from"] == possible_from
+    assert caught.value.result["api_error"]["codes"] == ["EF4001012"]
+    assert caught.value.result["changed"] is False
+
+
+def test_other_refusals_fail_with_the_api_error(http):
+    refused = error_envelope("E400106", "EF4001015")
+    session = http(certificate_call(), job_search_call(), renew_call(status=400, envelope=refused))
+    with pytest.raises(RenewalError, match="CertificateRenew refused .E400106 / EF4001015.") as caught:
+        renew(term=36)
+    assert caught.value.result["certificate_id"] == OLD_CERTIFICATE_ID
+    assert len(puts(session)) == 1
+
+
+def test_dropped_connection_after_the_order_took_effect_is_reconciled_by_ctid(http, ctids):
+    # Requests: certificate, in-flight search, the order (ctids[2]), then the lookup.
+    ordered = object_job(status="RUNNING", ctid=ctids[2])
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), raises=requests.ConnectionError("Connection aborted: RemoteDisconnected")),
+        job_search_call(ordered, filters=ANY_STATUS_FILTERS),
+        job_call(ordered),
+    )
+    result = renew()
+    assert len(puts(session)) == 1
+    assert result["changed"] is True
+    assert result["job_id"] == JOB_ID
+    assert result["ctid"] == ctids[2]
+    assert result["in_flight"] is False
+
+
+def test_an_order_that_ended_already_is_found_in_the_job_history(http, ctids):
+    ended = object_job(status="SUCCESS", certificate_id=OLD_CERTIFICATE_ID + 42, ctid=ctids[2])
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), raises=requests.Timeout("read timed out")),
+        job_search_call(ended, filters=ANY_STATUS_FILTERS),
+        Call("GET", f"/job/{JOB_ID}", status=404, envelope=error_envelope("E300114", "EF300101")),
+        Call("GET", f"/job/history/{JOB_ID}", envelope=envelope("S300114", data=[ended])),
+    )
+    result = renew()
+    assert len(puts(session)) == 1
+    assert result["job_id"] == JOB_ID
+    assert result["job_status"] == "SUCCESS"
+
+
+def test_server_error_on_the_order_is_not_sent_blindly_again(http):
+    ordered = object_job(status="RUNNING", ctid=None)
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), status=500, envelope=error_envelope("E0001", "EF00500")),
+        job_search_call(ordered, filters=ANY_STATUS_FILTERS),
+        job_call(ordered),
+    )
+    result = renew()
+    assert len(puts(session)) == 1
+    assert result["job_id"] == JOB_ID
+    assert result["changed"] is True
+
+
+def test_lookup_proving_no_order_allows_exactly_one_resend(http, ctids):
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), status=502, raw_body="<html>Bad Gateway</html>"),
+        job_search_call(filters=ANY_STATUS_FILTERS),
+        renew_call(default_body()),
+    )
+    result = renew()
+    assert len(puts(session)) == 2
+    assert result["job_id"] == JOB_ID
+    assert result["ctid"] == ctids[4]
+
+
+def test_a_resend_with_unknown_outcome_is_not_sent_a_third_time(http):
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), raises=requests.ConnectionError("reset")),
+        job_search_call(filters=ANY_STATUS_FILTERS),
+        renew_call(default_body(), raises=requests.ConnectionError("reset again")),
+    )
+    with pytest.raises(RenewalError, match="it is not sent again") as caught:
+        renew()
+    assert len(puts(session)) == 2
+    assert caught.value.result["api_error"]["operation"] == "CertificateRenew"
+
+
+def test_a_failed_lookup_after_an_unknown_outcome_sends_nothing_again(http, sleeps):
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), raises=requests.ConnectionError("reset")),
+        Call("POST", "/job/_search", status=401, envelope=error_envelope("E0001", "EF01000")),
+    )
+    with pytest.raises(RenewalError, match="Looking for the job of that order failed too") as caught:
+        renew()
+    assert len(puts(session)) == 1
+    assert "Nothing was sent again" in str(caught.value)
+    assert not sleeps
+
+
+def test_unknown_certificate_id_fails_before_any_write(http):
+    http(Call("GET", f"/certificate/{OLD_CERTIFICATE_ID}", status=404, envelope=error_envelope("E400104", "EF400104")))
+    with pytest.raises(Exception, match=f"Certificate {OLD_CERTIFICATE_ID} does not exist for this user"):
+        renew()
+
+
+def test_an_earlier_failed_renewal_does_not_count_as_the_lost_order(http):
+    earlier = object_job(job_id=JOB_ID - 7, status="FAILED", ctid="autodns-ssl-earlier")
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), raises=requests.ConnectionError("reset")),
+        job_search_call(earlier, filters=ANY_STATUS_FILTERS),
+        Call("GET", f"/job/{JOB_ID - 7}", status=404, envelope=error_envelope("E300114", "EF300101")),
+        Call("GET", f"/job/history/{JOB_ID - 7}", envelope=envelope("S300114", data=[earlier])),
+        renew_call(default_body()),
+    )
+    result = renew()
+    assert len(puts(session)) == 2
+    assert result["job_id"] == JOB_ID
+
+
+def test_a_renewal_in_flight_without_the_ctid_counts_as_the_lost_order(http):
+    running = object_job(status="DEFERRED", ctid="autodns-ssl-other")
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), raises=requests.ConnectionError("reset")),
+        job_search_call(running, filters=ANY_STATUS_FILTERS),
+        job_call(running),
+    )
+    result = renew()
+    assert len(puts(session)) == 1
+    assert result["ctid"] == "autodns-ssl-other"
