@@ -154,13 +154,17 @@ class JobWaiter:
         return [job_id for job_id in self.job_ids if job_id not in self.results]
 
     def wait(self, wait_timeout, max_interval):
-        """Wait up to ``wait_timeout`` seconds; returns the result dict, raises PollError on timeout or a failed job."""
+        """Wait up to ``wait_timeout`` seconds for every job to end; returns the result dict.
+
+        Raises PollError on timeout, or once all jobs have ended when any of them ended FAILED or CANCELED.
+        """
         deadline = self.clock() + wait_timeout
         interval = min(FIRST_INTERVAL_SECONDS, max_interval)
         while True:
             self._look()
-            self._fail_for_ended_badly()
             if not self.pending_job_ids:
+                # Only now: one job's failure must not cut short the wait for the others (a role renews many at once).
+                self._fail_for_ended_badly()
                 return self._common_result()
             remaining = deadline - self.clock()
             if remaining <= 0:

@@ -19,7 +19,8 @@ description:
   - The queue is shared by everything that works with the account, so a message that concerns none of the jobs is left in the queue
     unless O(unrelated=confirm). While such a message blocks the head, the module asks the jobs themselves
     (C(GET /job/{id}), then C(GET /job/history/{id}) for jobs that have ended) and returns RV(queue_blocked=true).
-  - A job that ends C(FAILED) or C(CANCELED) fails the task at once with the API's codes and texts; RV(pending_job_ids) names the jobs still running.
+  - A job that ends C(FAILED) or C(CANCELED) fails the task with the API's codes and texts, but only once every job has ended,
+    so that one failed renewal does not cut short the wait for the others; RV(messages) then holds the outcome of every job.
 author:
   - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:

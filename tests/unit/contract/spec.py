@@ -5,6 +5,7 @@ shared/autodns-api/domainrobot.json beside the checkout (or beside any ancestor,
 tests that need it skip when it is absent.
 """
 
+import copy
 import json
 import os
 import pathlib
@@ -39,6 +40,15 @@ def load_spec():
     return document
 
 
+def closed(spec_document):
+    """The spec with every definition closed to the properties it declares, to catch invented fields."""
+    result = copy.deepcopy(spec_document)
+    for definition in result['definitions'].values():
+        if 'properties' in definition:
+            definition['additionalProperties'] = False
+    return result
+
+
 def assert_valid(spec_document, definition, instance):
     schema = {'$ref': f'#/definitions/{definition}', 'definitions': spec_document['definitions']}
     errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(instance), key=str)
@@ -47,8 +57,10 @@ def assert_valid(spec_document, definition, instance):
 
 def operation_for(spec_document, method, path):
     """The spec's operation for a concrete request path such as /certificate/17/_renew."""
-    for template, operations in spec_document['paths'].items():
-        pattern = '^' + re.sub(r'\\{[^}]+\\}', '[^/]+', template) + '$'
+    # Literal segments win over placeholders, as in /certificate/_search against /certificate/{id}.
+    for template in sorted(spec_document['paths'], key=lambda candidate: candidate.count('{')):
+        operations = spec_document['paths'][template]
+        pattern = '^' + re.sub(r'\{[^}]+\}', '[^/]+', template) + '$'
         if re.match(pattern, path) and method.lower() in operations:
             return template, operations[method.lower()]
     raise AssertionError(f'{method} {path} is not a route of the spec')

@@ -7,7 +7,6 @@ Documented deviations from a literal reading of the spec:
 - The captured certificate info example is wrapped as {"data": <envelope>, "status": 200} by the SDK mock it comes from.
 """
 
-import copy
 import re
 
 import pytest
@@ -22,7 +21,7 @@ from ansible_collections.autodns.ssl.tests.sandbox.gateway import ROUTES
 from ansible_collections.autodns.ssl.tests.sandbox.runner import start_sandbox
 from ansible_collections.autodns.ssl.tests.sandbox.schema import REQUEST_DEFINITIONS
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
-from ansible_collections.autodns.ssl.tests.unit.contract.spec import assert_valid, load_spec, requires_spec
+from ansible_collections.autodns.ssl.tests.unit.contract.spec import assert_valid, closed, load_spec, requires_spec
 
 
 EXAMPLE_ENVELOPES = {
@@ -39,15 +38,6 @@ pytestmark = requires_spec
 @pytest.fixture(scope='module')
 def spec():
     return load_spec()
-
-
-def _closed(spec_document):
-    """The spec with every definition closed to the properties it declares, to catch invented fields."""
-    closed = copy.deepcopy(spec_document)
-    for definition in closed['definitions'].values():
-        if 'properties' in definition:
-            definition['additionalProperties'] = False
-    return closed
 
 
 def _spec_template(pattern):
@@ -135,13 +125,13 @@ def _renewal_flow(ssl, zone):
 
 
 def test_every_answer_of_a_renewal_flow_matches_the_spec(spec):
-    closed = _closed(spec)
+    closed_spec = closed(spec)
     with start_sandbox(seed='demo') as sandbox:
         control = SandboxControl(sandbox.control_url)
         control.settings(**FAST_SETTINGS)
         control.add_certificate('www.example.org', owner={'user': 'ssl-user', 'context': 9})
-        ssl = RecordingClient(sandbox.url, closed, 'ssl-user', 'ssl-password', 9)
-        zone = RecordingClient(sandbox.url, closed, 'zone-user', 'zone-password', 4)
+        ssl = RecordingClient(sandbox.url, closed_spec, 'ssl-user', 'ssl-password', 9)
+        zone = RecordingClient(sandbox.url, closed_spec, 'zone-user', 'zone-password', 4)
         _renewal_flow(ssl, zone)
     statuses = {status for _method, _pattern, status in ssl.checked + zone.checked}
     assert {200, 400, 404} <= statuses

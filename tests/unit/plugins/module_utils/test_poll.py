@@ -374,17 +374,24 @@ def test_a_progress_message_of_the_job_is_confirmed_and_the_wait_goes_on(http):
     assert result["messages"][0]["id"] == 22
 
 
-def test_a_failed_job_fails_at_once_while_another_runs(http):
+def test_a_failed_job_does_not_cut_short_the_wait_for_another(http):
     clock = FakeClock()
     http(
         poll_call(poll_message(21, status="FAILED", messages=[{"code": "EF400139", "text": "failed"}]), pending=1),
         confirm_call(21, 0),
         job_call(object_job(job_id=OTHER_JOB_ID, status="DEFERRED")),
+        poll_call(),
+        job_missing_call(OTHER_JOB_ID),
+        job_call(object_job(job_id=OTHER_JOB_ID, status="SUCCESS", certificate_id=NEW_CERTIFICATE_ID), history=True),
+        poll_call(),
     )
     with pytest.raises(PollError, match="ended FAILED: EF400139 failed.$") as caught:
         make_waiter([JOB_ID, OTHER_JOB_ID], clock).wait(wait_timeout=900, max_interval=30)
-    assert caught.value.result["pending_job_ids"] == [OTHER_JOB_ID]
-    assert clock.sleeps == []
+    result = caught.value.result
+    assert result["pending_job_ids"] == []
+    assert [(message["job_id"], message["job_status"]) for message in result["messages"]] == [(JOB_ID, "FAILED"), (OTHER_JOB_ID, "SUCCESS")]
+    assert result["messages"][1]["certificate_id"] == NEW_CERTIFICATE_ID
+    assert clock.sleeps == [2]
 
 
 def test_check_mode_with_unrelated_confirm_reports_the_blocker_it_would_confirm(http):
