@@ -31,8 +31,9 @@ cd "$collection"
 ansible-playbook -i playbooks/demo_inventory.yml playbooks/demo.yml \
   -e "demo_api_url=$SANDBOX_URL" -e "demo_output_dir=$output"
 
-python - "$output/result.json" <<'SUMMARY'
+python - "$output/result.json" "$root" <<'SUMMARY'
 import json
+import os
 import sys
 
 with open(sys.argv[1], encoding="utf-8") as handle:
@@ -51,5 +52,5 @@ for certificate in result["certificates"]:
     print(f"    expires {certificate['expire']} ({certificate['days_remaining']} days)")
     for host, paths in sorted(certificate["changed_files"].items()):
         for path in paths:
-            print(f"    wrote {host}:{path}")
+            print(f"    wrote {host}:{os.path.relpath(path, sys.argv[2])}")
 SUMMARY

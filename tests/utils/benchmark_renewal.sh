@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Measures how the role's renewal time grows with the number of due certificates, against the sandbox.
+# Each job takes JOB_SECONDS at the sandbox's CA, as a slow real CA would; the role orders all certificates
+# first and then waits for all jobs together, so N certificates should take about the time of one plus
+# the API's rate limit (3 requests per second) for the extra requests.
+#   Usage: benchmark_renewal.sh [COUNT ...]      (default: 1 2 4)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/tests/utils"
+export PATH="${VENV:-$root/.venv}/bin:$PATH"
+job_seconds=${JOB_SECONDS:-20}
+counts=("${@:-1 2 4}")
+read -r -a counts <<< "${counts[*]}"
+
+collection=$(bash "$here/stage.sh" "$root/build/benchmark")
+export ANSIBLE_COLLECTIONS_PATH="$root/build/benchmark"
+# shellcheck source=tests/utils/sandbox.sh
+source "$here/sandbox.sh"
+work=$(mktemp -d)
+trap 'stop_sandbox; rm -rf "$work"' EXIT
+start_sandbox "$collection"
+
+control() {
+  python - "$SANDBOX_CONTROL" "$@" <<'PY'
+import json
+import sys
+import urllib.request
+
+base, method, path = sys.argv[1:4]
+body = json.dumps(json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}).encode() if method != "GET" else None
+request = urllib.request.Request(base + path, data=body, method=method, headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(request, timeout=30) as answer:
+    print(answer.read().decode())
+PY
+}
+
+cat > "$work/inventory.yml" <<INVENTORY
+bench:
+  hosts:
+    bench-host:
+      ansible_connection: local
+      ansible_python_interpreter: "$(command -v python)"
+INVENTORY
+
+printf '%-14s %-10s %-8s %-14s\n' certificates seconds orders api_requests
+for count in "${counts[@]}"; do
+  control POST /reset > /dev/null
+  control PUT /settings "{\"job_running_seconds\": $job_seconds}" > /dev/null
+  control POST /zones '{"origin": "example.com", "owner": {"user": "zone-user", "context": 4}, "provisioning": true}' > /dev/null
+  certificates="["
+  for index in $(seq 1 "$count"); do
+    control POST /certificates "{\"name\": \"c$index.example.com\", \"owner\": {\"user\": \"ssl-user\", \"context\": 9}, \"days_remaining\": 20}" > /dev/null
+    certificates+="{\"name\": \"c$index.example.com\", \"fullchain_path\": \"$work/c$index.pem\"},"
+  done
+  certificates="${certificates%,}]"
+  started=$(date +%s.%N)
+  AUTODNS_API_URL=$SANDBOX_URL AUTODNS_USERNAME=ssl-user AUTODNS_PASSWORD=ssl-password AUTODNS_CONTEXT=9 \
+    ansible-playbook -i "$work/inventory.yml" "$collection/playbooks/renew.yml" -e autodns_ssl_hosts=bench \
+    -e "{\"certificate_renewal_certificates\": $certificates}" > "$work/run-$count.log" 2>&1 \
+    || { cat "$work/run-$count.log"; exit 1; }
+  elapsed=$(python -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$started" "$(date +%s.%N)")
+  counters=$(control GET /counters)
+  orders=$(python -c "import json, sys; print(sum(json.loads(sys.argv[1])['orders'].values()))" "$counters")
+  requests=$(python -c "import json, sys; print(json.loads(sys.argv[1])['requests'])" "$counters")
+  printf '%-14s %-10s %-8s %-14s\n' "$count" "$elapsed" "$orders" "$requests"
+done
