@@ -138,7 +138,7 @@ def _renew_dcv(call, csr, product, authentication):
     chosen = {}
     for name in csr.names:
         remembered = call.sandbox.remembered_dcv(csr.der, name, call.now)
-        record = next((record for record in sent if record in remembered), None)
+        record = next((mine for mine in remembered if any(mine.same_as(passed) for passed in sent)), None)
         if record is None:
             record = make_dcv_record(product, csr.der, validation_name(name, authentication.get('scope') or 'FQDN'), call.now)
             call.sandbox.remember_dcv(csr.der, name, record, call.now)

@@ -30,6 +30,12 @@ class DcvRecord:
     record_type: str
     value: str
 
+    def same_as(self, other):
+        """DNS names (the owner, a CNAME target) compare without case; TXT values exactly."""
+        if self.owner.lower() != other.owner.lower() or self.record_type != other.record_type:
+            return False
+        return self.value.lower() == other.value.lower() if self.record_type == 'CNAME' else self.value == other.value
+
     def zone_line(self):
         rdata = f'"{self.value}"' if self.record_type == 'TXT' else self.value
         return f'{self.owner}\t{DCV_TTL}\tIN\t{self.record_type}\t{rdata}'
