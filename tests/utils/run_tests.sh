@@ -83,8 +83,6 @@ integration() {
 
 sanity() { ansible-test sanity --local --python 3.11 --color no "$@"; }
 units() { ansible-test units --local --python 3.11 --color no --num-workers 2 "$@"; }
-# ansible-test units only collects the tests of plugins; the sandbox's own tests and the contract tests run here.
-sandbox_tests() { PYTHONPATH="$root/build" python -m pytest -p no:cacheprovider -q tests/unit/sandbox tests/unit/contract "$@"; }
 ansible_lint() { ansible-lint --profile production --offline --nocolor "$@"; }
 docs_lint() { antsibull-docs lint-collection-docs --plugin-docs . "$@"; }
 
@@ -92,7 +90,7 @@ docs_lint() { antsibull-docs lint-collection-docs --plugin-docs . "$@"; }
 if [ "$#" -gt 0 ]; then
   step "$1" "$@"
 else
-  for name in sanity units sandbox_tests integration ansible_lint docs_lint; do
+  for name in sanity units integration ansible_lint docs_lint; do
     step "$name" "$name"
   done
 fi

@@ -52,6 +52,8 @@ def run_module(monkeypatch, capsys):
         args.setdefault("username", "ssl-user")
         args.setdefault("password", "s3cret-Pa55")
         args.setdefault("context", 9)
+        # None stands for an option the task does not set, so that fallbacks such as env_fallback apply.
+        args = {name: value for name, value in args.items() if value is not None}
         if check_mode:
             args["_ansible_check_mode"] = True
         with patch_module_args(args):
