@@ -38,8 +38,9 @@ RETRY_BASE_DELAY = 1.0
 RETRY_MAX_DELAY = 20.0
 RETRY_AFTER_CAP = 60.0
 
-# Codes the API uses to say that an object does not exist (decided by code, never by text).
-NOT_FOUND_CODES = frozenset(["EF300101", "EF400104", "EF02020"])
+# Besides HTTP 404, the codes known to say that an object does not exist: EF300101 answers a job
+# info for a job that has ended. Decided by code, never by text.
+NOT_FOUND_CODES = frozenset(["EF300101"])
 
 # What a person can do about an error, keyed by API message code or HTTP status.
 ERROR_HINTS = {
