@@ -30,12 +30,12 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
-- name: Check credentials against the demo system
+- name: Check credentials given as variables (for the demo system, api_url https://api.demo.autodns.com/v1 and context 1)
   autodns.ssl.api_check:
-    api_url: https://api.demo.autodns.com/v1
-    username: "{{ autodns_user }}"
+    api_url: "{{ autodns_api_url }}"
+    username: "{{ autodns_username }}"
     password: "{{ autodns_password }}"
-    context: 1
+    context: 9
   delegate_to: localhost
 """
 
