@@ -72,11 +72,6 @@ def parse_api_datetime(value):
     raise ValueError(f"Cannot parse API date {value!r}")
 
 
-def format_api_datetime(moment):
-    """Write an aware datetime the way the API does."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}" + moment.strftime("%z")
-
-
 def new_ctid():
     """A fresh client transaction id, echoed by the API and stored on jobs and poll messages."""
     return f"autodns-ssl-{uuid.uuid4().hex}"

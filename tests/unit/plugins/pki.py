@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.autodns.ssl.plugins.module_utils._client import format_api_datetime
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import format_api_datetime
 
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 # The expiry of the certificate api_certificate describes.

@@ -116,3 +116,8 @@ def query_of(url):
 class NoRateLimit:
     def acquire(self):
         """Unit tests do not wait."""
+
+
+def format_api_datetime(moment):
+    """An aware datetime written the way the API writes dates: milliseconds, offset without colon."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}" + moment.strftime("%z")

@@ -16,12 +16,11 @@ from ansible_collections.autodns.ssl.plugins.module_utils import _client
 from ansible_collections.autodns.ssl.plugins.module_utils._client import (
     AutoDNSClient,
     AutoDNSError,
-    format_api_datetime,
     parse_api_datetime,
 )
 from ansible_collections.autodns.ssl.plugins.module_utils._version import COLLECTION_VERSION
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
-from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, Call, envelope, error_envelope
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, Call, envelope, error_envelope, format_api_datetime
 
 COLLECTION_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
 
@@ -43,17 +42,16 @@ def test_parse_api_datetime_accepts_the_api_format(text, expected):
     assert parse_api_datetime(text) == expected
 
 
+def test_parse_api_datetime_reads_what_the_api_writes():
+    moment = datetime.datetime(2026, 11, 28, 19, 31, 2, 123000, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    assert format_api_datetime(moment) == "2026-11-28T19:31:02.123+0100"
+    assert parse_api_datetime(format_api_datetime(moment)) == moment
+
+
 def test_parse_api_datetime_keeps_none_and_rejects_garbage():
     assert parse_api_datetime(None) is None
     with pytest.raises(ValueError, match="Cannot parse API date"):
         parse_api_datetime("28.11.2026")
-
-
-def test_format_api_datetime_round_trips():
-    moment = datetime.datetime(2026, 11, 28, 19, 31, 2, 123000, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
-    text = format_api_datetime(moment)
-    assert text == "2026-11-28T19:31:02.123+0100"
-    assert parse_api_datetime(text) == moment
 
 
 def test_job_ids_above_int32_survive(http):

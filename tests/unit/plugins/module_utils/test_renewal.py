@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _client
-from ansible_collections.autodns.ssl.plugins.module_utils._client import AutoDNSClient, format_api_datetime
+from ansible_collections.autodns.ssl.plugins.module_utils._client import AutoDNSClient
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import format_api_datetime
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     RenewalError,
     authentication_body,

@@ -10,7 +10,7 @@ import json
 import pytest
 
 
-from ansible_collections.autodns.ssl.plugins.module_utils._client import format_api_datetime
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import format_api_datetime
 from ansible_collections.autodns.ssl.plugins.modules import certificate_info
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope

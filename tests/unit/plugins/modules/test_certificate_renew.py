@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _client
-from ansible_collections.autodns.ssl.plugins.module_utils._client import format_api_datetime
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import format_api_datetime
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import check_csr
 from ansible_collections.autodns.ssl.plugins.modules import certificate_renew
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
