@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 
 from ._client import parse_api_datetime
-from ._x509 import X509Error, load_certificate, not_after
+from ._x509 import X509Error, load_certificate, load_csr, not_after, public_key_sha256
 
 # The API's placeholder for a serial number that does not exist yet.
 SERIAL_NOT_SET = "NOT_SET"
@@ -25,6 +25,10 @@ ROOT_CA_TYPE = "ROOT"
 
 class CertificateNotFound(Exception):
     """The certificate a task names does not exist for this user."""
+
+
+class IssuedCertificateNotFound(CertificateNotFound):
+    """No certificate at AutoDNS is proven to be the one an order issued."""
 
 
 def days_until(moment, now=None):
@@ -63,6 +67,11 @@ def resolve_certificate(client, certificate_id=None, name=None):
     if not matches:
         raise CertificateNotFound(f"No certificate named {name!r} exists for this user (check name, user and context).")
     return matches[0]
+
+
+def payable_of(certificate):
+    """The end of the paid term (the API's ``payable``) as an aware datetime, or None where the API has none."""
+    return parse_api_datetime(certificate.get("payable"))
 
 
 def serial_number_of(certificate):
@@ -122,6 +131,7 @@ def describe_certificate(certificate, now=None):
     pem = _pem_text(certificate.get("server"))
     chain_pem = chain_pem_of(certificate)
     leaf_not_after = _leaf_not_after(certificate, pem, warnings)
+    payable = payable_of(certificate)
     matches = None
     if leaf_not_after is not None and expire is not None:
         matches = abs(leaf_not_after - expire) <= EXPIRE_TOLERANCE
@@ -146,5 +156,58 @@ def describe_certificate(certificate, now=None):
         "updated": _iso(certificate.get("updated")),
         "not_after_matches_expire": matches,
         "authentication_method": (certificate.get("authentication") or {}).get("method"),
+        "payable": payable.isoformat() if payable else None,
+        "subscription_days_remaining": days_until(payable, now) if payable else None,
+        "multiyear": certificate.get("multiyear") is True,
+        "reissue_required": certificate.get("reissueRequired") is True,
     }
     return description, warnings
+
+
+def csr_public_key_sha256(csr_pem):
+    """The public key fingerprint of a CSR, the key the certificate issued for it must carry."""
+    return public_key_sha256(load_csr(csr_pem))
+
+
+def _leaf_public_key_sha256(certificate):
+    pem = _pem_text(certificate.get("server"))
+    if pem is None:
+        return None
+    try:
+        return public_key_sha256(load_certificate(pem))
+    except X509Error:
+        return None
+
+
+def is_issued_by_order(certificate, previous):
+    """Whether ``certificate`` is proven to be what an order issued for ``previous`` (certificate_renew's ``previous``).
+
+    Proof: it carries a serial number other than the previous one, expires later, and holds the public key of
+    the CSR that was ordered. An id alone proves nothing: the API may keep the id across renewals.
+    """
+    serial = serial_number_of(certificate)
+    if serial is None or serial == previous.get("serial_number"):
+        return False
+    previous_expire = parse_api_datetime(previous.get("expire"))
+    if previous_expire is not None and expire_of(certificate) <= previous_expire:
+        return False
+    wanted_key = previous.get("public_key_sha256")
+    return wanted_key is None or _leaf_public_key_sha256(certificate) == wanted_key
+
+
+def issued_certificate(client, previous, certificate_id=None):
+    """The certificate an order issued: the one of ``certificate_id`` (the job's) where it proves to be, else the
+    certificate of the previous name that does; the latest expiry wins. IssuedCertificateNotFound otherwise."""
+    candidates = []
+    if certificate_id is not None:
+        candidates = [certificate for certificate in [client.get_certificate(certificate_id)] if certificate is not None]
+    issued = [certificate for certificate in candidates if is_issued_by_order(certificate, previous)]
+    if not issued:
+        issued = [certificate for certificate in certificates_by_name(client, previous["name"]) if is_issued_by_order(certificate, previous)]
+    if not issued:
+        named = f" (the job names certificate {certificate_id})" if certificate_id is not None else ""
+        raise IssuedCertificateNotFound(
+            f"No certificate named {previous['name']}{named} is newer than certificate {previous.get('id')} with serial"
+            f" {previous.get('serial_number')}: none has another serial number, a later expiry and the key of the ordered CSR."
+            " AutoDNS may not show the issued certificate yet; a later run finds and installs it. The old certificate was not installed as new.")
+    return max(issued, key=expire_of)

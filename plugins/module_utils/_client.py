@@ -274,16 +274,26 @@ class AutoDNSClient:
         query = {"keys[]": list(keys)} if keys else None
         return self._search_all("CertificateList", "/certificate/_search", filters, query, orders, page_size)
 
-    def prepare_order(self, csr, product, certificate_id=None):
+    def prepare_order(self, csr, product, certificate_id=None, business_case=None):
+        """Check the CSR and get validation data; ``business_case`` (RENEW, REISSUE) goes with the certificate's id."""
         body = {"plain": csr, "product": product}
         if certificate_id is not None:
             body["certificate"] = {"id": int(certificate_id)}
+        if business_case is not None:
+            body["businessCase"] = business_case
         return self.call("CertificatePrepareOrder", "POST", "/certificate/_prepareOrder", body=body).first
 
     def renew_certificate(self, certificate_id, body, dns_provisioning=False):
-        """Order the renewal; sent once. Returns the ApiResponse whose ``first['id']`` is the job id."""
+        """Order the renewal (a new paid term); sent once. Returns the ApiResponse whose ``first['id']`` is the job id."""
+        return self._order("CertificateRenew", f"/certificate/{int(certificate_id)}/_renew", body, dns_provisioning)
+
+    def reissue_certificate(self, certificate_id, body, dns_provisioning=False):
+        """Order a reissue within the paid term; sent once. Returns the ApiResponse whose ``first['id']`` is the job id."""
+        return self._order("CertificateReissue", f"/certificate/{int(certificate_id)}", body, dns_provisioning)
+
+    def _order(self, operation, path, body, dns_provisioning):
         query = {"keys[]": ["dnsProvisioning"]} if dns_provisioning else None
-        return self.call("CertificateRenew", "PUT", f"/certificate/{int(certificate_id)}/_renew", body=body, query=query, repeatable=False)
+        return self.call(operation, "PUT", path, body=body, query=query, repeatable=False)
 
     def poll_info(self):
         """The head of the account's notification queue and the number of pending messages."""

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import datetime
 
-from ._certificate import days_until, expire_of, resolve_certificate, term_of
+from ._certificate import csr_public_key_sha256, days_until, expire_of, payable_of, resolve_certificate, serial_number_of, term_of
 from ._client import AutoDNSError
 from ._poll import request_ctid_of
+from ._x509 import X509Error
 
-RENEW_ACTION = "renew"
+ORDER_AUTO = "auto"
+ORDER_RENEW = "renew"
+ORDER_REISSUE = "reissue"
+ORDER_CHOICES = (ORDER_AUTO, ORDER_RENEW, ORDER_REISSUE)
+# The job actions of the two orders are named like the orders.
+ORDER_ACTIONS = (ORDER_RENEW, ORDER_REISSUE)
+BUSINESS_CASES = {ORDER_RENEW: "RENEW", ORDER_REISSUE: "REISSUE"}
 IN_FLIGHT_JOB_STATUSES = ("RUNNING", "DEFERRED", "WAIT", "SUPPORT", "NOT_SET")
 RENEWAL_WINDOW_DAYS = 90
 CODE_TOO_EARLY = "EF4001012"
+VALIDATION_METHOD = "DNS"
 
 
 class RenewalError(Exception):
@@ -36,8 +44,58 @@ class RenewalError(Exception):
         self.result = result
 
 
-def renewal_due(days_remaining, remaining_days, force=False):
-    return force or days_remaining <= remaining_days
+def decision_argument_spec():
+    """The options of the renewal decision, documented once in the doc fragment autodns.ssl._renewal."""
+    return {
+        "remaining_days": {"type": "int", "default": 30},
+        "order": {"type": "str", "default": ORDER_AUTO, "choices": list(ORDER_CHOICES)},
+    }
+
+
+def decision_option_problem(params):
+    """A sentence about a decision option no decision can be made with, or None."""
+    if params["remaining_days"] < 0:
+        return f"remaining_days must be 0 or more, not {params['remaining_days']}."
+    return None
+
+
+def plan_renewal(certificate, remaining_days, force=False, order=ORDER_AUTO, now=None):
+    """Whether the certificate is due, why, which order a renewal is, and what stands against that order.
+
+    A paid term (``payable``) can outlive the certificate by far: within it a fresh certificate is a free reissue,
+    and only a term that ends with the certificate needs a paid renewal. Returns a dict with ``due``, ``reason``,
+    ``order`` (renew or reissue) and ``problem`` (None, or why the order must not be placed).
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    expire = expire_of(certificate)
+    days_remaining = days_until(expire, now)
+    payable = payable_of(certificate)
+    reissue_required = certificate.get("reissueRequired") is True
+    term_outlives = payable is not None and payable - expire > datetime.timedelta(days=remaining_days)
+    term_running = payable is None or payable > now
+    if force:
+        reason = "forced"
+    elif days_remaining <= remaining_days:
+        reason = f"expires in {days_remaining} days, within remaining_days ({remaining_days})"
+    elif reissue_required:
+        reason = "AutoDNS reports that the certificate must be reissued"
+    else:
+        reason = None
+    if order == ORDER_AUTO:
+        chosen = ORDER_REISSUE if term_outlives or (reissue_required and term_running) else ORDER_RENEW
+    else:
+        chosen = order
+    problem = None
+    if chosen == ORDER_RENEW and term_outlives and not force:
+        problem = (
+            f"A renewal buys and bills a new term, but the current term is paid until {payable.isoformat()},"
+            f" {(payable - expire).days} days after the certificate expires. Use order reissue (or auto) for a free"
+            " certificate within the paid term, or set force to pay for a new term now.")
+    elif chosen == ORDER_REISSUE and not term_running:
+        problem = (
+            f"The paid term ended {payable.isoformat()}, and a reissue cannot extend it."
+            " Use order renew (or auto) to buy a new term.")
+    return {"due": reason is not None, "reason": reason, "order": chosen, "problem": problem}
 
 
 def authentication_body(authentication, common_name, dns_provisioning):
@@ -65,8 +123,13 @@ def authentication_body(authentication, common_name, dns_provisioning):
     }
 
 
-def renew_body(certificate, term, csr, authentication):
-    body = {"id": certificate["id"], "product": certificate.get("product")}
+def order_body(certificate, term, csr, authentication):
+    """The Certificate body of a renew or reissue: the certificate's identity and contacts, the term, CSR and validation."""
+    body = {"id": certificate["id"], "name": certificate.get("name"), "product": certificate.get("product")}
+    for contact in ("adminContact", "technicalContact"):
+        contact_id = (certificate.get(contact) or {}).get("id")
+        if contact_id is not None:
+            body[contact] = {"id": contact_id}
     if term is not None:
         body["lifetime"] = {"unit": "MONTH", "period": term}
     if csr:
@@ -87,10 +150,10 @@ def _request_ctids(object_job):
     return {event.get("ctid") for event in _job_of(object_job).get("events") or [] if event.get("ctid")}
 
 
-def _renewal_jobs(client, certificate, statuses=None):
-    """Renewal jobs of the certificate's name, each as the full ObjectJob (from the history where it has ended)."""
+def _order_jobs(client, certificate, actions, statuses=None):
+    """Renew and reissue jobs (``actions``) of the certificate's name, each as the full ObjectJob (from the history where it has ended)."""
     filters = [
-        {"key": "action", "operator": "EQUAL", "value": RENEW_ACTION},
+        {"key": "action", "operator": "IN", "values": list(actions)},
         {"key": "object", "operator": "EQUAL", "value": certificate["name"]},
     ]
     if statuses:
@@ -108,27 +171,30 @@ def _renewal_jobs(client, certificate, statuses=None):
     return jobs
 
 
-def renewal_in_flight(client, certificate):
-    """The renewal job already running for this certificate (the ObjectJob), or None."""
-    for object_job in _renewal_jobs(client, certificate, IN_FLIGHT_JOB_STATUSES):
-        if _renewed_certificate_id(object_job) == certificate["id"] and _job_of(object_job).get("status") in IN_FLIGHT_JOB_STATUSES:
+def _in_flight_for(object_job, certificate):
+    return _renewed_certificate_id(object_job) == certificate["id"] and _job_of(object_job).get("status") in IN_FLIGHT_JOB_STATUSES
+
+
+def order_in_flight(client, certificate):
+    """The renew or reissue job already running for this certificate (the ObjectJob), or None."""
+    for object_job in _order_jobs(client, certificate, ORDER_ACTIONS, IN_FLIGHT_JOB_STATUSES):
+        if _in_flight_for(object_job, certificate):
             return object_job
     return None
 
 
-def find_ordered_job(client, certificate, ctid):
-    """The job an order with an unknown outcome started, or None where no renewal job of the certificate exists.
+def find_ordered_job(client, certificate, order, ctid):
+    """The job an order with an unknown outcome started, or None where no job of that kind exists for the certificate.
 
-    The ctid of the order request identifies the job for sure, even one that has ended already. A renewal of this
-    certificate in flight that does not name the ctid counts too, since a renewal is on its way either way; one
-    that has ended does not, as it may be an earlier renewal that failed.
+    The ctid of the order request identifies the job for sure, even one that has ended already. A job of this
+    certificate in flight that does not name the ctid counts too, since an order is on its way either way; one
+    that has ended does not, as it may be an earlier order that failed.
     """
-    jobs = _renewal_jobs(client, certificate)
+    jobs = _order_jobs(client, certificate, [order])
     by_ctid = [object_job for object_job in jobs if ctid and ctid in _request_ctids(object_job)]
     if by_ctid:
         return by_ctid[0]
-    in_flight = [object_job for object_job in jobs
-                 if _renewed_certificate_id(object_job) == certificate["id"] and _job_of(object_job).get("status") in IN_FLIGHT_JOB_STATUSES]
+    in_flight = [object_job for object_job in jobs if _in_flight_for(object_job, certificate)]
     return in_flight[0] if in_flight else None
 
 
@@ -142,9 +208,10 @@ def _too_early(certificate, error):
         error=error, renewal_possible_from=possible_from.isoformat())
 
 
-def _send_order(client, certificate, body, dns_provisioning):
+def _send_order(client, certificate, order, body, dns_provisioning):
+    send = client.reissue_certificate if order == ORDER_REISSUE else client.renew_certificate
     try:
-        return client.renew_certificate(certificate["id"], body, dns_provisioning=dns_provisioning)
+        return send(certificate["id"], body, dns_provisioning=dns_provisioning)
     except AutoDNSError as error:
         if error.has_code(CODE_TOO_EARLY):
             raise _too_early(certificate, error) from error
@@ -156,65 +223,107 @@ def _job_result(object_job, order_ctid=None):
     return {"job_id": job.get("id"), "job_status": job.get("status"), "ctid": request_ctid_of(job) or order_ctid}
 
 
-def place_order(client, certificate, body, dns_provisioning):
-    """Order the renewal exactly once; returns job_id, job_status and ctid of the order."""
+def place_order(client, certificate, order, body, dns_provisioning):
+    """Place the renew or reissue order exactly once; returns job_id, job_status and ctid of the order."""
     try:
-        response = _send_order(client, certificate, body, dns_provisioning)
+        response = _send_order(client, certificate, order, body, dns_provisioning)
     except AutoDNSError as error:
         if not error.outcome_unknown:
             raise
         try:
-            object_job = find_ordered_job(client, certificate, error.ctid)
+            object_job = find_ordered_job(client, certificate, order, error.ctid)
         except AutoDNSError as lookup_error:
             raise RenewalError(
                 f"{error}. Looking for the job of that order failed too: {lookup_error}. Nothing was sent again;"
-                " running the task again looks for a renewal in flight before it orders.", error=lookup_error) from lookup_error
+                " running the task again looks for an order in flight before it orders.", error=lookup_error) from lookup_error
         if object_job is not None:
             return _job_result(object_job, error.ctid)
         # The lookup proved that the order did not take effect: send it once more, and only once.
         try:
-            response = _send_order(client, certificate, body, dns_provisioning)
+            response = _send_order(client, certificate, order, body, dns_provisioning)
         except AutoDNSError as retry_error:
             if not retry_error.outcome_unknown:
                 raise
             raise RenewalError(
                 f"{retry_error}. The order was sent a second time after the first had no answer and no job was found;"
-                " it is not sent again. Running the task again looks for a renewal in flight before it orders.", error=retry_error) from retry_error
+                " it is not sent again. Running the task again looks for an order in flight before it orders.", error=retry_error) from retry_error
     first = response.first or {}
     return {"job_id": first.get("id"), "job_status": first.get("status"), "ctid": response.ctid}
 
 
+def reissue_problem(certificate, term=None):
+    """Why a reissue of the certificate cannot be ordered as asked, or None."""
+    method = (certificate.get("authentication") or {}).get("method")
+    if method not in (None, VALIDATION_METHOD):
+        return (f"Certificate {certificate['id']} validates by {method}; a reissue keeps the validation method,"
+                f" and this collection validates by {VALIDATION_METHOD}. Reissue it in the SSL Manager instead.")
+    current_term = term_of(certificate)
+    if term is not None and current_term is not None and term != current_term:
+        return f"A reissue keeps the term of {current_term} months; term {term} applies to a renewal (order renew) only."
+    return None
+
+
+def previous_of(certificate, csr):
+    """What proves later which certificate the order issued (see _certificate.issued_certificate)."""
+    ordered_csr = csr or certificate.get("csr")
+    try:
+        ordered_key = csr_public_key_sha256(ordered_csr) if ordered_csr else None
+    except X509Error:
+        # Without the key the serial number and the expiry still tell the issued certificate apart.
+        ordered_key = None
+    return {
+        "id": certificate["id"],
+        "name": certificate["name"],
+        "serial_number": serial_number_of(certificate),
+        "expire": expire_of(certificate).isoformat(),
+        "public_key_sha256": ordered_key,
+    }
+
+
 def renew_certificate(client, options, check_mode=False, csr_common_name=None, now=None):
-    """Renew the certificate ``options`` name (the module's options) where it is due; returns the task result."""
+    """Renew or reissue the certificate ``options`` name (the module's options) where it is due; returns the task result."""
     certificate = resolve_certificate(client, certificate_id=options["certificate_id"], name=options["name"])
     expire = expire_of(certificate)
-    days_remaining = days_until(expire, now)
+    payable = payable_of(certificate)
+    plan = plan_renewal(certificate, options["remaining_days"], options["force"], options["order"], now)
     result = {
         "changed": False,
         "job_id": None,
         "job_status": None,
         "certificate_id": certificate["id"],
         "name": certificate["name"],
-        "days_remaining": days_remaining,
+        "days_remaining": days_until(expire, now),
         "expire": expire.isoformat(),
+        "payable": payable.isoformat() if payable else None,
+        "due": plan["due"],
+        "due_reason": plan["reason"],
+        "order": None,
         "ctid": None,
         "in_flight": False,
+        "previous": None,
     }
-    if not renewal_due(days_remaining, options["remaining_days"], options["force"]):
+    if not plan["due"]:
         return result
+    order = plan["order"]
+    problem = plan["problem"] or (reissue_problem(certificate, options["term"]) if order == ORDER_REISSUE else None)
+    if problem:
+        raise RenewalError(problem, **result)
     authentication = authentication_body(options["authentication"], csr_common_name or certificate["name"], options["dns_provisioning"])
     term = options["term"] if options["term"] is not None else term_of(certificate)
-    body = renew_body(certificate, term, options["csr"], authentication)
+    body = order_body(certificate, term, options["csr"], authentication)
 
-    in_flight = renewal_in_flight(client, certificate)
+    in_flight = order_in_flight(client, certificate)
     if in_flight is not None:
-        result.update(_job_result(in_flight), in_flight=True)
+        action = _job_of(in_flight).get("action")
+        result.update(_job_result(in_flight), in_flight=True, order=action if action in ORDER_ACTIONS else order,
+                      previous=previous_of(certificate, options["csr"]))
         return result
+    result.update(order=order, previous=previous_of(certificate, options["csr"]))
     if check_mode:
         result["changed"] = True
         return result
     try:
-        result.update(place_order(client, certificate, body, options["dns_provisioning"]))
+        result.update(place_order(client, certificate, order, body, options["dns_provisioning"]))
     except RenewalError as error:
         error.result.update(result)
         raise

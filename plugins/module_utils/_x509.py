@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 import re
 import traceback
 
@@ -292,6 +293,11 @@ def load_private_key(data):
 
 def _public_key_der(public_key):
     return public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def public_key_sha256(item):
+    """The SHA-256 (lower-case hex) of the SubjectPublicKeyInfo of a CSR or certificate: the same for both when they share a key."""
+    return hashlib.sha256(_public_key_der(item.public_key())).hexdigest()
 
 
 def key_matches(certificate, private_key):

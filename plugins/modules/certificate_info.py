@@ -14,10 +14,14 @@ description:
     (C(GET /certificate/{id}), C(POST /certificate/_search)).
   - Returns the certificate with its PEM, the intermediate chain, the expiry and the days remaining, ready to deploy or to decide about a renewal.
   - Cross-checks the notAfter date of the certificate PEM with the API's expiry date and warns where they disagree.
+  - Tells for each certificate what M(autodns.ssl.certificate_renew) with the same O(remaining_days), O(order) and O(force) would
+    decide (RV(certificate.renewal)), and how long its paid term runs (RV(certificate.payable)).
+  - With O(previous), reads the certificate that a reissue or renewal issued, proven by evidence rather than by its id.
 author:
   - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:
   - autodns.ssl._api
+  - autodns.ssl._renewal
   - autodns.ssl._attributes
   - autodns.ssl._attributes.ACTIONGROUP_API
   - autodns.ssl._attributes.INFO_MODULE
@@ -26,14 +30,29 @@ options:
     description:
       - The id of the certificate.
       - The task fails when no certificate with this id exists for the user.
-      - Exactly one of O(certificate_id) and O(name) is required.
+      - With O(previous), the id the job named for the issued certificate; it is taken only where the evidence holds.
+      - At most one of O(certificate_id) and O(name), and one of them or O(previous), is required.
     type: int
   name:
     description:
       - The name (common name) of the certificates to read.
       - A name without a certificate is not an error; RV(certificate) is then V(null) and RV(certificates) empty.
-      - Exactly one of O(certificate_id) and O(name) is required.
+      - At most one of O(certificate_id) and O(name), and one of them or O(previous), is required.
     type: str
+  previous:
+    description:
+      - The RV(autodns.ssl.certificate_renew#module:previous) of a reissue or renewal whose job has ended.
+      - The module then returns the certificate that order issued. It must carry another serial number than the previous certificate,
+        expire later, and carry the public key of the ordered CSR. The certificate of O(certificate_id) is taken where it passes,
+        else the certificate of the same name that passes. The task fails when none does, so that the old certificate is never
+        taken for the new one.
+      - This holds whether AutoDNS issued the certificate under a new id or kept the id.
+    type: dict
+  force:
+    description:
+      - Count every certificate as due in RV(certificate.renewal), as M(autodns.ssl.certificate_renew) with O(force=true) would.
+    type: bool
+    default: false
 requirements:
   - cryptography
 seealso:
@@ -65,6 +84,13 @@ EXAMPLES = r"""
         msg: "{{ found.certificate.name }} expires in {{ found.certificate.days_remaining }} days"
       when: found.certificate is not none
 
+    - name: Show whether it is due and whether a reissue or a renewal would get it a fresh certificate
+      ansible.builtin.debug:
+        msg: >-
+          {{ found.certificate.name }}: {{ found.certificate.renewal.order if found.certificate.renewal.due else 'not due' }},
+          term paid until {{ found.certificate.payable }}
+      when: found.certificate is not none
+
     - name: Read the same certificate by its id
       autodns.ssl.certificate_info:
         certificate_id: "{{ found.certificate.id }}"
@@ -75,7 +101,7 @@ EXAMPLES = r"""
 RETURN = r"""
 certificate:
   description:
-    - The certificate of O(certificate_id), or of O(name) the one with the latest expiry.
+    - The certificate of O(certificate_id), or of O(name) the one with the latest expiry, or with O(previous) the one the order issued.
     - V(null) when no certificate has the O(name).
   returned: success
   type: dict
@@ -146,9 +172,46 @@ certificate:
       description: The domain validation method of the certificate (for example V(DNS)), or V(null).
       type: str
       sample: DNS
+    payable:
+      description:
+        - The end of the paid term (ISO 8601), the API's C(payable); V(null) where the API reports none.
+        - Within the term a fresh certificate is a free reissue; after it a renewal buys a new term.
+      type: str
+      sample: "2028-06-30T23:59:59+00:00"
+    subscription_days_remaining:
+      description: Whole days until RV(certificate.payable); V(null) where the API reports no C(payable).
+      type: int
+      sample: 570
+    multiyear:
+      description: Whether the API marks the certificate as a multi-year subscription.
+      type: bool
+      sample: true
+    reissue_required:
+      description: Whether AutoDNS reports that the certificate must be reissued (the API's C(reissueRequired)).
+      type: bool
+      sample: false
+    renewal:
+      description: What M(autodns.ssl.certificate_renew) with the same O(remaining_days), O(order) and O(force) would decide.
+      type: dict
+      contains:
+        due:
+          description: Whether the certificate is due.
+          type: bool
+          sample: true
+        reason:
+          description: Why it is due, as a sentence; V(null) when it is not.
+          type: str
+          sample: expires in 20 days, within remaining_days (30)
+        order:
+          description: The order a fresh certificate would take, V(reissue) or V(renew), due or not.
+          type: str
+          sample: reissue
+        problem:
+          description: Why that order would be refused before anything is sent (for example O(order=renew) while the term runs on), or V(null).
+          type: str
 certificates:
   description:
-    - Every certificate of O(name), the latest expiry first; for O(certificate_id) a list of that one certificate.
+    - Every certificate of O(name), the latest expiry first; for O(certificate_id) or O(previous) a list of that one certificate.
     - Each element has the same keys as RV(certificate).
   returned: success
   type: list
@@ -166,25 +229,36 @@ from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
     certificate_by_id,
     certificates_by_name,
     describe_certificate,
+    issued_certificate,
 )
+from ansible_collections.autodns.ssl.plugins.module_utils._renewal import decision_argument_spec, decision_option_problem, plan_renewal
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import require_cryptography
+
+PREVIOUS_KEYS = ("id", "name", "serial_number", "expire")
+
+
+def find_certificates(module, client):
+    params = module.params
+    if params["previous"] is not None:
+        return [issued_certificate(client, params["previous"], params["certificate_id"])]
+    if params["certificate_id"] is None:
+        return certificates_by_name(client, params["name"])
+    return [certificate_by_id(client, params["certificate_id"])]
 
 
 def read_certificates(module, client):
-    certificate_id = module.params["certificate_id"]
-    if certificate_id is None:
-        certificates = certificates_by_name(client, module.params["name"])
-    else:
-        try:
-            certificates = [certificate_by_id(client, certificate_id)]
-        except CertificateNotFound as exc:
-            module.fail_json(msg=str(exc))
+    params = module.params
+    try:
+        certificates = find_certificates(module, client)
+    except CertificateNotFound as exc:
+        module.fail_json(msg=str(exc))
     now = datetime.datetime.now(datetime.timezone.utc)
     described = []
     for certificate in certificates:
         description, warnings = describe_certificate(certificate, now)
         for warning in warnings:
             module.warn(warning)
+        description["renewal"] = plan_renewal(certificate, params["remaining_days"], params["force"], params["order"], now)
         described.append(description)
     return {"changed": False, "certificate": described[0] if described else None, "certificates": described}
 
@@ -194,13 +268,22 @@ def main():
     argument_spec.update(
         certificate_id={"type": "int"},
         name={"type": "str"},
+        previous={"type": "dict"},
+        force={"type": "bool", "default": False},
     )
+    argument_spec.update(decision_argument_spec())
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=[("certificate_id", "name")],
-        required_one_of=[("certificate_id", "name")],
+        mutually_exclusive=[("certificate_id", "name"), ("name", "previous")],
+        required_one_of=[("certificate_id", "name", "previous")],
         supports_check_mode=True,
     )
+    problem = decision_option_problem(module.params)
+    previous = module.params["previous"]
+    if previous is not None and any(key not in previous for key in PREVIOUS_KEYS):
+        problem = f"previous must be the previous value certificate_renew returned, with the keys {', '.join(PREVIOUS_KEYS)}."
+    if problem:
+        module.fail_json(msg=problem)
     require_cryptography(module)
     run_module(module, functools.partial(read_certificates, module))
 

@@ -14,12 +14,16 @@ description:
     which checks it again and returns the domain control validation (DCV) data for every name of the CSR.
   - The DNS validation record of each name is returned both as the API's zone line and split into name, TTL, type and value,
     ready for M(autodns.ssl.zone_record) and M(autodns.ssl.wait_for_record).
-  - Pass the returned RV(authentication) list unchanged to M(autodns.ssl.certificate_renew) so that the renewal uses exactly these values.
+  - Pass the returned RV(authentication) list unchanged to M(autodns.ssl.certificate_renew) so that the order uses exactly these values.
+  - With O(certificate_id) the module reads that certificate and tells the API which order the data is for (C(businessCase)
+    V(REISSUE) or V(RENEW), chosen by O(order) like M(autodns.ssl.certificate_renew) chooses). A reissue keeps the certificate's
+    validation method, so for a reissue of a certificate that does not validate by DNS the task fails before the API is asked.
   - Nothing is ordered and nothing changes, so the module always reports C(changed=false).
 author:
   - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:
   - autodns.ssl._api
+  - autodns.ssl._renewal
   - autodns.ssl._attributes
   - autodns.ssl._attributes.ACTIONGROUP_API
   - autodns.ssl._attributes.INFO_MODULE
@@ -42,6 +46,7 @@ options:
     description:
       - The id of the certificate that will be renewed or reissued with this CSR.
       - With it the API also checks that the validation method of that certificate does not change.
+      - O(order) and O(remaining_days) only matter together with O(certificate_id).
     type: int
 requirements:
   - cryptography
@@ -74,11 +79,12 @@ EXAMPLES = r"""
         name: www.example.com
       register: current
 
-    - name: Get the validation data for its CSR
+    - name: Get the validation data for its CSR and the order it is due for
       autodns.ssl.certificate_prepare:
         csr: "{{ current.certificate.csr }}"
         product: "{{ current.certificate.product }}"
         certificate_id: "{{ current.certificate.id }}"
+        order: "{{ current.certificate.renewal.order }}"
       register: prepared
 
     - name: Show the DNS records to create
@@ -177,6 +183,11 @@ product:
   returned: success
   type: str
   sample: QUICKSSLPREMIUM
+order:
+  description: The order the data was prepared for (V(renew) or V(reissue)); V(null) without O(certificate_id).
+  returned: success
+  type: str
+  sample: reissue
 """
 
 import functools
@@ -184,20 +195,49 @@ import functools
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import CertificateNotFound, certificate_by_id
 from ansible_collections.autodns.ssl.plugins.module_utils._dcv import DcvError, normalize_authentication
+from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
+    BUSINESS_CASES,
+    ORDER_REISSUE,
+    decision_argument_spec,
+    decision_option_problem,
+    plan_renewal,
+    reissue_problem,
+)
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error, check_csr, require_cryptography
+
+
+def order_of(module, client):
+    """The order the certificate of certificate_id is prepared for, or None without one."""
+    params = module.params
+    if params["certificate_id"] is None:
+        return None
+    try:
+        certificate = certificate_by_id(client, params["certificate_id"])
+    except CertificateNotFound as exc:
+        module.fail_json(msg=str(exc))
+    order = plan_renewal(certificate, params["remaining_days"], order=params["order"])["order"]
+    problem = reissue_problem(certificate) if order == ORDER_REISSUE else None
+    if problem:
+        module.fail_json(msg=problem)
+    return order
 
 
 def prepare(module, csr_pem, csr_info, client):
     params = module.params
-    data = client.prepare_order(csr_pem, params["product"], params["certificate_id"])
+    order = order_of(module, client)
+    data = client.prepare_order(csr_pem, params["product"], params["certificate_id"], BUSINESS_CASES.get(order))
     if not data:
         module.fail_json(msg="The API checked the CSR but returned no validation data.")
     try:
         authentication = normalize_authentication(data.get("authentication"))
     except DcvError as exc:
         module.fail_json(msg=str(exc))
-    return {"changed": False, "authentication": authentication, "csr_info": csr_info, "product": data.get("product") or params["product"]}
+    return {
+        "changed": False, "authentication": authentication, "csr_info": csr_info, "product": data.get("product") or params["product"],
+        "order": order,
+    }
 
 
 def main():
@@ -207,7 +247,11 @@ def main():
         product={"type": "str", "required": True},
         certificate_id={"type": "int"},
     )
+    argument_spec.update(decision_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    problem = decision_option_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
     require_cryptography(module)
     try:
         csr_pem, csr_info = check_csr(module.params["csr"])

@@ -7,40 +7,46 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: certificate_renew
-short_description: Order the renewal of an AutoDNS SSL certificate when it is due, exactly once
+short_description: Reissue or renew an AutoDNS SSL certificate when it is due, exactly once
 version_added: 0.1.0
 description:
-  - Finds the certificate by O(certificate_id) or O(name) and orders its renewal with the API's C(PUT /certificate/{id}/_renew)
-    when it expires within O(remaining_days) days, or always with O(force=true).
-  - The renewal runs at AutoDNS as an asynchronous job; the module returns its RV(job_id). Wait for the job with M(autodns.ssl.poll),
-    which also returns the id of the issued certificate.
-  - Before it orders, the module looks for a renewal job of the certificate that is still running (C(POST /job/_search), each hit
-    checked with C(GET /job/{id})). When there is one, it returns that job with RV(in_flight=true) and orders nothing.
+  - Finds the certificate by O(certificate_id) or O(name) and, when it is due, orders a fresh certificate: a free reissue
+    (C(PUT /certificate/{id})) while the paid term runs on, or a renewal that buys a new term (C(PUT /certificate/{id}/_renew))
+    when the term ends with the certificate. O(order) says how this is chosen.
+  - A certificate is due when it expires within O(remaining_days) days, when AutoDNS reports that it must be reissued, or always
+    with O(force=true).
+  - The order runs at AutoDNS as an asynchronous job; the module returns its RV(job_id). Wait for the job with M(autodns.ssl.poll),
+    then read the issued certificate with M(autodns.ssl.certificate_info) and O(autodns.ssl.certificate_info#module:previous=RV(previous)).
+  - Before it orders, the module looks for a renew or reissue job of the certificate that is still running (C(POST /job/_search),
+    each hit checked with C(GET /job/{id})). When there is one, it returns that job with RV(in_flight=true) and orders nothing.
   - An order whose outcome is unknown (no answer, a dropped connection, an HTTP 5xx answer, a body that is not the API's JSON) is
     never sent again blindly. The module looks up the job by the client transaction id (ctid) of the order request and returns it.
-    Only when that lookup shows that no renewal job exists is the order sent once more, and only once.
-  - When the API refuses because the certificate expires in more than 90 days (code C(EF4001012)), the task fails and names the
-    date from which a renewal is possible.
+    Only when that lookup shows that no job of that order exists is the order sent once more, and only once.
+  - When the API refuses a renewal because the certificate expires in more than 90 days (code C(EF4001012)), the task fails and
+    names the date from which a renewal is possible.
 author:
   - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:
   - autodns.ssl._api
+  - autodns.ssl._renewal
   - autodns.ssl._attributes
   - autodns.ssl._attributes.ACTIONGROUP_API
 attributes:
   check_mode:
     support: full
     details:
-      - Reads the certificate and looks for a renewal in flight, orders nothing, and reports C(changed=true) where an order would be placed.
+      - Reads the certificate and looks for an order in flight, orders nothing, and reports C(changed=true) and the RV(order)
+        where an order would be placed. An order that would be refused before it is sent fails in check mode too.
   diff_mode:
     support: none
   idempotent:
     support: partial
     details:
-      - A certificate that is not due, or whose renewal job is still running, is left alone with C(changed=false).
-      - The renewal issues a certificate with a new id, and the old certificate keeps its expiry. Once the job has ended, a run with
-        O(name) picks the renewed certificate (it expires last) and finds it not due; a run with the old O(certificate_id) finds the old
-        certificate still due and orders again, which the API refuses for a certificate that was already renewed.
+      - A certificate that is not due, or whose renew or reissue job is still running, is left alone with C(changed=false).
+      - Whether AutoDNS issues the fresh certificate under a new id or keeps the id is not documented. Once the job has ended, a run
+        with O(name) picks the issued certificate (it expires last) and finds it not due; where the id changed, a run with the old
+        O(certificate_id) finds the old certificate still due and orders again, which the API refuses for a certificate that was
+        already renewed.
 options:
   certificate_id:
     description:
@@ -54,19 +60,20 @@ options:
     type: str
   term:
     description:
-      - The term of the renewal in months, for example V(12).
+      - The term of a renewal in months, for example V(12).
       - If not set, the certificate's current term is used.
+      - A reissue keeps the certificate's term; a different O(term) fails the task before anything is ordered.
     type: int
   csr:
     description:
-      - A new certificate signing request in PEM format for the renewed certificate, for example to change the key.
-      - If not set, the API renews with the certificate's current CSR.
+      - A new certificate signing request in PEM format for the fresh certificate, for example to change the key.
+      - If not set, the API reissues or renews with the certificate's current CSR.
       - Checked locally before any API call like in M(autodns.ssl.certificate_prepare); the API receives it re-encoded as a plain PEM block.
     type: str
   authentication:
     description:
       - The domain validation data to use, exactly the RV(autodns.ssl.certificate_prepare#module:authentication) list returned by
-        M(autodns.ssl.certificate_prepare) for the CSR of this renewal (the new O(csr), or the certificate's current CSR).
+        M(autodns.ssl.certificate_prepare) for the CSR of this order (the new O(csr), or the certificate's current CSR).
       - The DNS entries of the list are sent; the entry of the common name gives the main validation record.
       - If not set, the API chooses the validation values itself, which only suits O(dns_provisioning=true).
     type: list
@@ -77,21 +84,19 @@ options:
       - Set to V(false) when the records are written otherwise, for example with M(autodns.ssl.zone_record).
     type: bool
     default: true
-  remaining_days:
-    description:
-      - The renewal is due when the certificate expires in this many days or fewer.
-    type: int
-    default: 30
   force:
     description:
-      - Order the renewal even when it is not due by O(remaining_days).
+      - Order even when the certificate is not due.
+      - Also allows O(order=renew) while the paid term outlives the certificate, which buys a new term although the current one is paid.
       - The API still refuses a renewal more than 90 days before expiry.
     type: bool
     default: false
 requirements:
-  - cryptography (only with O(csr))
+  - cryptography
 notes:
-  - The renewed certificate is issued under a new certificate id, which the message of the ended job names; M(autodns.ssl.poll) returns it.
+  - Whether AutoDNS keeps the certificate's id or issues the fresh certificate under a new id is not documented; the collection works
+    with both. M(autodns.ssl.poll) returns the id the job names, and M(autodns.ssl.certificate_info) with
+    O(autodns.ssl.certificate_info#module:previous) proves which certificate the order issued.
 seealso:
   - module: autodns.ssl.certificate_info
     description: Find the certificate and how many days it has left.
@@ -100,7 +105,7 @@ seealso:
   - module: autodns.ssl.zone_record
     description: Write the DNS validation records yourself when AutoDNS does not provision the zone.
   - module: autodns.ssl.poll
-    description: Wait for the renewal job and learn the id of the issued certificate.
+    description: Wait for the job and learn the id of the issued certificate.
 """
 
 EXAMPLES = r"""
@@ -119,44 +124,48 @@ EXAMPLES = r"""
         name: www.example.com
       register: current
 
-    - name: Get the validation data for its CSR
+    - name: Get the validation data for its CSR and the order it is due for
       autodns.ssl.certificate_prepare:
         csr: "{{ current.certificate.csr }}"
         product: "{{ current.certificate.product }}"
         certificate_id: "{{ current.certificate.id }}"
+        order: "{{ current.certificate.renewal.order }}"
       register: prepared
 
-    - name: Order the renewal, letting AutoDNS write the validation records
+    - name: Reissue within the paid term, or renew when the term ends, letting AutoDNS write the validation records
       autodns.ssl.certificate_renew:
         certificate_id: "{{ current.certificate.id }}"
         authentication: "{{ prepared.authentication }}"
         dns_provisioning: true
       register: renewal
 
-    - name: Wait for the renewal job
+    - name: Wait for the job
       autodns.ssl.poll:
         job_id: "{{ renewal.job_id }}"
         wait_timeout: 1800
       register: finished
       when: renewal.job_id is not none
 
-    - name: Read the renewed certificate
+    - name: Read the certificate the order issued
       autodns.ssl.certificate_info:
-        certificate_id: "{{ finished.message.certificate_id }}"
+        certificate_id: "{{ finished.message.certificate_id | default(omit, true) }}"
+        previous: "{{ renewal.previous }}"
       when: renewal.job_id is not none
 
 - name: Renew with a new key, for two years, 60 days ahead
   autodns.ssl.certificate_renew:
     name: shop.example.com
     csr: "{{ lookup('ansible.builtin.file', 'shop.example.com.csr') }}"
+    order: renew
     term: 24
     remaining_days: 60
   delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""
 certificate_id:
-  description: The id of the certificate that is renewed (the old certificate, not the one the renewal issues).
+  description: The id of the certificate that is reissued or renewed (as it was before the order).
   returned: success
   type: int
   sample: 1658023
@@ -175,9 +184,54 @@ expire:
   returned: success
   type: str
   sample: "2026-12-18T23:59:59+00:00"
+payable:
+  description: The end of the paid term (ISO 8601), the API's C(payable); V(null) where the API reports none.
+  returned: success
+  type: str
+  sample: "2028-06-30T23:59:59+00:00"
+due:
+  description: Whether the certificate is due (see O(remaining_days) and O(force)).
+  returned: success
+  type: bool
+  sample: true
+due_reason:
+  description: Why the certificate is due, as a sentence; V(null) when it is not due.
+  returned: success
+  type: str
+  sample: expires in 20 days, within remaining_days (30)
+order:
+  description:
+    - The order placed (V(renew) or V(reissue)), the order of the job found in flight, or in check mode the order that would be placed.
+    - V(null) when the certificate is not due.
+  returned: success
+  type: str
+  sample: reissue
+previous:
+  description:
+    - The certificate as it was when the order was placed, and the key of the CSR that was ordered.
+    - Pass it to O(autodns.ssl.certificate_info#module:previous) to read the certificate this order issued.
+    - V(null) when the certificate is not due.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: The certificate's id before the order.
+      type: int
+    name:
+      description: The certificate's name.
+      type: str
+    serial_number:
+      description: The serial number before the order.
+      type: str
+    expire:
+      description: The expiry before the order (ISO 8601).
+      type: str
+    public_key_sha256:
+      description: The SHA-256 of the public key of the ordered CSR; the issued certificate must carry this key.
+      type: str
 job_id:
   description:
-    - The id of the renewal job, ordered by this task or found in flight.
+    - The id of the reissue or renewal job, ordered by this task or found in flight.
     - V(null) when the certificate is not due, and in check mode unless a job was found in flight.
   returned: success
   type: int
@@ -195,7 +249,7 @@ ctid:
   type: str
   sample: autodns-ssl-6f1c0e7a5d2b4c1e9a7f3b2d1c0e9f8a
 in_flight:
-  description: Whether a renewal job that was already running was returned instead of ordering.
+  description: Whether a reissue or renewal job that was already running was returned instead of ordering.
   returned: success
   type: bool
   sample: false
@@ -244,7 +298,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
 from ansible_collections.autodns.ssl.plugins.module_utils._certificate import CertificateNotFound
-from ansible_collections.autodns.ssl.plugins.module_utils._renewal import RenewalError, renew_certificate
+from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
+    RenewalError,
+    decision_argument_spec,
+    decision_option_problem,
+    renew_certificate,
+)
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error, check_csr, require_cryptography
 
 
@@ -266,9 +325,9 @@ def main():
         csr={"type": "str"},
         authentication={"type": "list", "elements": "dict"},
         dns_provisioning={"type": "bool", "default": True},
-        remaining_days={"type": "int", "default": 30},
         force={"type": "bool", "default": False},
     )
+    argument_spec.update(decision_argument_spec())
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=[("certificate_id", "name")],
@@ -278,11 +337,12 @@ def main():
     options = dict(module.params)
     if options["term"] is not None and options["term"] <= 0:
         module.fail_json(msg=f"term must be a positive number of months, not {options['term']}.")
-    if options["remaining_days"] < 0:
-        module.fail_json(msg=f"remaining_days must be 0 or more, not {options['remaining_days']}.")
+    problem = decision_option_problem(options)
+    if problem:
+        module.fail_json(msg=problem)
+    require_cryptography(module)
     csr_common_name = None
     if options["csr"]:
-        require_cryptography(module)
         try:
             options["csr"], csr_info = check_csr(options["csr"])
         except X509Error as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime
 import functools
+import hashlib
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -128,6 +129,12 @@ def issue_leaf(sans=("www.example.com", "example.com"), key=None, **kwargs):
     dummy_root, dummy_root_key, intermediate, intermediate_key = ca_pair()
     return make_certificate(sans[0] if sans else "www.example.com", issuer_cert=intermediate, issuer_key=intermediate_key,
                             key=key or rsa_key(label="leaf"), sans=sans, **kwargs)
+
+
+def public_key_sha256_of(key):
+    """The fingerprint the collection compares keys by, computed here independently of it."""
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
 
 
 def api_certificate(leaf=None, **overrides):

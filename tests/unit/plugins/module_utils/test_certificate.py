@@ -6,10 +6,20 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.autodns.ssl.plugins.module_utils._certificate import chain_pem_of, describe_certificate
+import pytest
+
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
+    IssuedCertificateNotFound,
+    chain_pem_of,
+    csr_public_key_sha256,
+    describe_certificate,
+    issued_certificate,
+)
+from ansible_collections.autodns.ssl.plugins.module_utils._client import AutoDNSClient
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
 from ansible_collections.autodns.ssl.tests.unit.plugins.pki import EXPIRE, api_certificate
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, Call, envelope, error_envelope, format_api_datetime
 
 
 def test_describe_certificate():
@@ -34,7 +44,21 @@ def test_describe_certificate():
         "updated": "2025-12-18T10:15:02+01:00",
         "not_after_matches_expire": True,
         "authentication_method": "DNS",
+        "payable": None,
+        "subscription_days_remaining": None,
+        "multiyear": False,
+        "reissue_required": False,
     }
+
+
+def test_describe_a_subscription_that_outlives_the_certificate():
+    payable = EXPIRE + datetime.timedelta(days=500)
+    certificate = api_certificate(payable=format_api_datetime(payable), multiyear=True, reissueRequired=True)
+    description, dummy = describe_certificate(certificate, now=EXPIRE - datetime.timedelta(days=20, hours=1))
+    assert description["payable"] == payable.isoformat()
+    assert description["subscription_days_remaining"] == 520
+    assert description["multiyear"] is True
+    assert description["reissue_required"] is True
 
 
 def test_describe_certificate_normalizes_pem_text():
@@ -113,3 +137,73 @@ def test_describe_the_captured_certificate_info_example():
     assert description["days_remaining"] == 23
     assert description["authentication_method"] == "ORG"
     assert description["pem"] is None
+
+
+# The certificate as it was before an order (certificate_renew's ``previous``), and what the order may have issued.
+ORDERED_KEY = pki.rsa_key(label="ordered")
+PREVIOUS = {"id": 1658000, "name": "www.example.com", "serial_number": "1F2E3D", "expire": EXPIRE.isoformat(),
+            "public_key_sha256": csr_public_key_sha256(pki.csr_pem(key=ORDERED_KEY))}
+LATER = EXPIRE + datetime.timedelta(days=180)
+
+
+def issued(certificate_id=1658001, serial=0xABCDEF, key=ORDERED_KEY, not_after=LATER):
+    leaf = pki.issue_leaf(key=key, serial=serial, not_after=not_after)
+    return api_certificate(leaf=leaf, id=certificate_id, serialNumber=format(serial, "X"), expire=format_api_datetime(not_after))
+
+
+def get_call(certificate):
+    return Call("GET", f"/certificate/{certificate['id']}", envelope=envelope("S400104", data=[certificate]))
+
+
+def search_call(*certificates):
+    hits = [{"id": certificate["id"], "name": certificate["name"]} for certificate in certificates]
+    return Call("POST", "/certificate/_search", envelope=envelope("S400105", data=hits, summary=len(hits)))
+
+
+def find(certificate_id=None):
+    return issued_certificate(AutoDNSClient(API_URL, "ssl-user", "s3cret-Pa55", 9), PREVIOUS, certificate_id)
+
+
+def test_the_issued_certificate_under_a_new_id_named_by_the_job(http):
+    new = issued()
+    http(get_call(new))
+    assert find(1658001)["id"] == 1658001
+
+
+def test_the_issued_certificate_under_the_kept_id(http):
+    kept = issued(certificate_id=1658000)
+    http(get_call(kept))
+    assert find(1658000)["serialNumber"] == "ABCDEF"
+
+
+def test_a_job_naming_the_unchanged_old_certificate_leads_to_the_certificate_that_proves_to_be_new(http):
+    old = api_certificate()
+    new = issued()
+    http(get_call(old), search_call(old, new), get_call(old), get_call(new))
+    assert find(1658000)["id"] == 1658001
+
+
+def test_without_an_id_from_the_job_the_name_leads_to_the_issued_certificate(http):
+    old = api_certificate()
+    new = issued()
+    http(search_call(old, new), get_call(old), get_call(new))
+    assert find()["id"] == 1658001
+
+
+@pytest.mark.parametrize("candidate, why", [
+    (issued(serial=0x1F2E3D), "the old serial number"),
+    (issued(not_after=EXPIRE), "no later expiry"),
+    (issued(key=pki.rsa_key(label="other")), "the key of another CSR"),
+    (api_certificate(id=1658001, serialNumber="NOT_SET", server=None, expire=format_api_datetime(LATER)), "not issued yet"),
+])
+def test_a_certificate_without_the_evidence_is_never_taken_for_the_issued_one(http, candidate, why):
+    http(get_call(candidate), search_call(candidate), get_call(candidate))
+    with pytest.raises(IssuedCertificateNotFound, match="is newer than certificate 1658000 with serial 1F2E3D") as caught:
+        find(1658001)
+    assert "(the job names certificate 1658001)" in str(caught.value), why
+
+
+def test_a_job_naming_a_certificate_that_is_gone_falls_back_to_the_name(http):
+    new = issued(certificate_id=1658002)
+    http(Call("GET", "/certificate/1658001", status=404, envelope=error_envelope("E400104", "EF400104")), search_call(new), get_call(new))
+    assert find(1658001)["id"] == 1658002

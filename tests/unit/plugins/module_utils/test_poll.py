@@ -67,11 +67,11 @@ def notify_message(message_id):
     }
 
 
-def object_job(job_id=JOB_ID, status="RUNNING", certificate_id=OLD_CERTIFICATE_ID, ctid=ORDER_CTID, name="www.example.com"):
+def object_job(job_id=JOB_ID, status="RUNNING", certificate_id=OLD_CERTIFICATE_ID, ctid=ORDER_CTID, name="www.example.com", action="renew"):
     """An ObjectJob the way GET /job/{id}, GET /job/history/{id} and POST /job/_search return it."""
     return {
         "job": {
-            "id": job_id, "status": status, "action": "renew", "subType": "QUICKSSLPREMIUM",
+            "id": job_id, "status": status, "action": action, "subType": "QUICKSSLPREMIUM",
             "created": "2026-11-28T19:30:58.000+0000", "updated": "2026-11-28T19:30:59.000+0000",
             "events": [{"jobId": job_id, "ctid": ctid, "type": "REQUEST", "object": "Certificate"}],
         },

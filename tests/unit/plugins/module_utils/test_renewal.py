@@ -15,9 +15,9 @@ from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import for
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     RenewalError,
     authentication_body,
-    renew_body,
+    order_body,
+    plan_renewal,
     renew_certificate,
-    renewal_due,
 )
 from ansible_collections.autodns.ssl.tests.unit.plugins.module_utils.test_poll import JOB_ID, OLD_CERTIFICATE_ID, object_job
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, Call, envelope, error_envelope
@@ -26,11 +26,12 @@ NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.timezone.utc)
 ORDER_CTIDS = [f"autodns-ssl-{number:032x}" for number in range(1, 20)]
 
 IN_FLIGHT_FILTERS = [
-    {"key": "action", "operator": "EQUAL", "value": "renew"},
+    {"key": "action", "operator": "IN", "values": ["renew", "reissue"]},
     {"key": "object", "operator": "EQUAL", "value": "www.example.com"},
     {"key": "status", "operator": "IN", "values": ["RUNNING", "DEFERRED", "WAIT", "SUPPORT", "NOT_SET"]},
 ]
-ANY_STATUS_FILTERS = IN_FLIGHT_FILTERS[:2]
+ANY_STATUS_FILTERS = [{"key": "action", "operator": "IN", "values": ["renew"]}, IN_FLIGHT_FILTERS[1]]
+REISSUE_FILTERS = [{"key": "action", "operator": "IN", "values": ["reissue"]}, IN_FLIGHT_FILTERS[1]]
 
 DNS_LINE = '_dnsauth.www.example.com.\t300\tIN\tTXT\t"20261128120000abc"'
 APEX_DNS_LINE = '_dnsauth.example.com.\t300\tIN\tTXT\t"20261128120000def"'
@@ -52,14 +53,19 @@ def ctids(monkeypatch):
     return ORDER_CTIDS
 
 
-def api_certificate(days_remaining=20, **overrides):
-    """A certificate the way GET /certificate/{id} returns it, expiring ``days_remaining`` days (and an hour) after NOW."""
+def api_certificate(days_remaining=20, payable_days=None, **overrides):
+    """A certificate the way GET /certificate/{id} returns it, expiring ``days_remaining`` days (and an hour) after NOW,
+    its term paid until ``payable_days`` days after NOW (by default, until it expires)."""
+    expire = NOW + datetime.timedelta(days=days_remaining, hours=1)
+    payable = expire if payable_days is None else NOW + datetime.timedelta(days=payable_days, hours=1)
     certificate = {
         "id": OLD_CERTIFICATE_ID,
         "name": "www.example.com",
         "product": "QUICKSSLPREMIUM",
         "lifetime": {"unit": "MONTH", "period": 12},
-        "expire": format_api_datetime(NOW + datetime.timedelta(days=days_remaining, hours=1)),
+        "serialNumber": "0AB1",
+        "expire": format_api_datetime(expire),
+        "payable": format_api_datetime(payable),
         "authentication": {"method": "DNS"},
     }
     certificate.update(overrides)
@@ -80,16 +86,20 @@ def job_call(job):
     return Call("GET", f"/job/{job['job']['id']}", envelope=envelope("S300114", data=[job]))
 
 
-def renew_call(body=None, status=200, **kwargs):
-    call = Call("PUT", f"/certificate/{OLD_CERTIFICATE_ID}/_renew", status=status, **kwargs)
+def renew_call(body=None, status=200, path=f"/certificate/{OLD_CERTIFICATE_ID}/_renew", code="N400106", **kwargs):
+    call = Call("PUT", path, status=status, **kwargs)
     if status == 200 and "envelope" not in kwargs and "raises" not in kwargs:
-        call.envelope = envelope("N400106", status_type="NOTIFY", data=[{"id": JOB_ID}], object_type="Certificate")
+        call.envelope = envelope(code, status_type="NOTIFY", data=[{"id": JOB_ID}], object_type="Certificate")
     call.expect_query({"keys[]": ["dnsProvisioning"]})
     return call.expect_body(body) if body is not None else call
 
 
+def reissue_call(body=None, status=200, **kwargs):
+    return renew_call(body, status, path=f"/certificate/{OLD_CERTIFICATE_ID}", code="N400102", **kwargs)
+
+
 def default_body(**changes):
-    body = {"id": OLD_CERTIFICATE_ID, "product": "QUICKSSLPREMIUM", "lifetime": {"unit": "MONTH", "period": 12},
+    body = {"id": OLD_CERTIFICATE_ID, "name": "www.example.com", "product": "QUICKSSLPREMIUM", "lifetime": {"unit": "MONTH", "period": 12},
             "authentication": {"method": "DNS", "provisioning": True}}
     body.update(changes)
     return body
@@ -97,7 +107,7 @@ def default_body(**changes):
 
 def options(**changes):
     values = {"certificate_id": OLD_CERTIFICATE_ID, "name": None, "term": None, "csr": None, "authentication": None,
-              "dns_provisioning": True, "remaining_days": 30, "force": False}
+              "dns_provisioning": True, "remaining_days": 30, "force": False, "order": "auto"}
     values.update(changes)
     return values
 
@@ -112,15 +122,55 @@ def puts(session):
     return [sent for sent in session.sent if sent["method"] == "PUT"]
 
 
-@pytest.mark.parametrize("days_remaining, remaining_days, force, due", [
-    (31, 30, False, False),
-    (30, 30, False, True),
-    (-3, 30, False, True),
-    (200, 30, True, True),
-    (1, 0, False, False),
-])
-def test_renewal_due(days_remaining, remaining_days, force, due):
-    assert renewal_due(days_remaining, remaining_days, force) is due
+# days left on the certificate, days left on the paid term (None: the API reports no payable), reissueRequired,
+# the order asked for, force -> due, the order chosen, and whether that order is refused before anything is sent.
+DECISIONS = [
+    # Not due: expiry beyond remaining_days, nothing required.
+    (31, 31, False, "auto", False, False, "renew", False),
+    (31, 500, False, "auto", False, False, "reissue", False),
+    # Due by expiry; the boundary is inclusive.
+    (30, 30, False, "auto", False, True, "renew", False),
+    (-3, -3, False, "auto", False, True, "renew", False),
+    (20, None, False, "auto", False, True, "renew", False),
+    # The term outlives the certificate by more than remaining_days: a free reissue.
+    (20, 51, False, "auto", False, True, "reissue", False),
+    (20, 50, False, "auto", False, True, "renew", False),
+    (20, 520, False, "auto", False, True, "reissue", False),
+    # reissueRequired makes it due and a reissue while the term runs; after the term a renewal.
+    (150, 520, True, "auto", False, True, "reissue", False),
+    (150, 150, True, "auto", False, True, "reissue", False),
+    (150, None, True, "auto", False, True, "reissue", False),
+    (-5, -1, True, "auto", False, True, "renew", False),
+    # A forced kind: renew while the term runs on needs force; reissue after the term cannot be.
+    (20, 520, False, "renew", False, True, "renew", True),
+    (20, 520, False, "renew", True, True, "renew", False),
+    (20, 20, False, "reissue", False, True, "reissue", False),
+    (-5, -1, False, "reissue", False, True, "reissue", True),
+    (20, None, False, "reissue", False, True, "reissue", False),
+    # force makes anything due, and orders by the same rule.
+    (200, 200, False, "auto", True, True, "renew", False),
+    (200, 600, False, "auto", True, True, "reissue", False),
+]
+
+
+@pytest.mark.parametrize("days_remaining, payable_days, reissue_required, order, force, due, chosen, refused", DECISIONS)
+def test_the_renewal_decision(days_remaining, payable_days, reissue_required, order, force, due, chosen, refused):
+    certificate = api_certificate(days_remaining=days_remaining, reissueRequired=reissue_required)
+    if payable_days is None:
+        del certificate["payable"]
+    else:
+        certificate["payable"] = format_api_datetime(NOW + datetime.timedelta(days=payable_days, hours=1))
+    plan = plan_renewal(certificate, 30, force=force, order=order, now=NOW)
+    assert plan["due"] is due
+    assert (plan["reason"] is not None) is due
+    assert plan["order"] == chosen
+    assert (plan["problem"] is not None) is refused
+
+
+def test_a_renewal_while_the_term_runs_says_what_it_costs():
+    plan = plan_renewal(api_certificate(payable_days=520), 30, order="renew", now=NOW)
+    assert "buys and bills a new term" in plan["problem"]
+    assert "500 days after the certificate expires" in plan["problem"]
 
 
 def test_authentication_body_without_prepared_data():
@@ -150,18 +200,22 @@ def test_authentication_body_refuses_what_prepare_did_not_return(entries):
         authentication_body(entries, "www.example.com", True)
 
 
-def test_renew_body_with_csr_and_term():
-    body = renew_body(api_certificate(), 24, "CSR", {"method": "DNS", "provisioning": False})
-    assert body == {"id": OLD_CERTIFICATE_ID, "product": "QUICKSSLPREMIUM", "lifetime": {"unit": "MONTH", "period": 24}, "csr": "CSR",
+def test_order_body_with_csr_term_and_contacts():
+    body = order_body(api_certificate(adminContact={"id": 100, "fname": "Ada"}, technicalContact={"id": 101}), 24, "CSR",
+                      {"method": "DNS", "provisioning": False})
+    assert body == {"id": OLD_CERTIFICATE_ID, "name": "www.example.com", "product": "QUICKSSLPREMIUM", "adminContact": {"id": 100},
+                    "technicalContact": {"id": 101}, "lifetime": {"unit": "MONTH", "period": 24}, "csr": "CSR",
                     "authentication": {"method": "DNS", "provisioning": False}}
 
 
 def test_not_due_makes_no_write_and_no_job_lookup(http):
     http(certificate_call(api_certificate(days_remaining=45)))
     result = renew()
+    expire = (NOW + datetime.timedelta(days=45, hours=1)).isoformat()
     assert result == {
         "changed": False, "job_id": None, "job_status": None, "certificate_id": OLD_CERTIFICATE_ID, "name": "www.example.com",
-        "days_remaining": 45, "expire": (NOW + datetime.timedelta(days=45, hours=1)).isoformat(), "ctid": None, "in_flight": False,
+        "days_remaining": 45, "expire": expire, "payable": expire, "due": False, "due_reason": None, "order": None, "ctid": None,
+        "in_flight": False, "previous": None,
     }
 
 
@@ -368,3 +422,76 @@ def test_a_renewal_in_flight_without_the_ctid_counts_as_the_lost_order(http):
     result = renew()
     assert len(puts(session)) == 1
     assert result["ctid"] == "autodns-ssl-other"
+
+
+def test_a_due_certificate_in_a_paid_term_is_reissued_not_renewed(http):
+    certificate = api_certificate(payable_days=520, adminContact={"id": 100}, technicalContact={"id": 100})
+    body = default_body(adminContact={"id": 100}, technicalContact={"id": 100})
+    session = http(certificate_call(certificate), job_search_call(), reissue_call(body))
+    result = renew()
+    assert [sent["url"] for sent in puts(session)] == [f"{API_URL}/certificate/{OLD_CERTIFICATE_ID}"]
+    assert result["order"] == "reissue"
+    assert result["job_id"] == JOB_ID
+    assert result["payable"] == (NOW + datetime.timedelta(days=520, hours=1)).isoformat()
+    assert result["previous"] == {"id": OLD_CERTIFICATE_ID, "name": "www.example.com", "serial_number": "0AB1",
+                                  "expire": (NOW + datetime.timedelta(days=20, hours=1)).isoformat(), "public_key_sha256": None}
+
+
+def test_check_mode_predicts_a_reissue_without_writing(http):
+    session = http(certificate_call(api_certificate(payable_days=520)), job_search_call())
+    result = renew(check_mode=True)
+    assert not puts(session)
+    assert result["changed"] is True
+    assert result["order"] == "reissue"
+
+
+def test_reissue_required_makes_a_certificate_due_long_before_expiry(http):
+    http(certificate_call(api_certificate(days_remaining=150, payable_days=520, reissueRequired=True)), job_search_call(),
+         reissue_call(default_body()))
+    result = renew()
+    assert result["due_reason"] == "AutoDNS reports that the certificate must be reissued"
+    assert result["order"] == "reissue"
+
+
+def test_a_forced_renewal_while_the_term_runs_is_refused_before_any_request_but_the_read(http):
+    session = http(certificate_call(api_certificate(payable_days=520)))
+    with pytest.raises(RenewalError, match="buys and bills a new term") as caught:
+        renew(order="renew")
+    assert not puts(session)
+    assert caught.value.result["order"] is None
+
+
+def test_a_reissue_keeps_the_term(http):
+    http(certificate_call(api_certificate(payable_days=520)))
+    with pytest.raises(RenewalError, match="A reissue keeps the term of 12 months; term 24 applies to a renewal"):
+        renew(term=24)
+
+
+def test_a_reissue_keeps_the_validation_method(http):
+    http(certificate_call(api_certificate(payable_days=520, authentication={"method": "EMAIL"})))
+    with pytest.raises(RenewalError, match="validates by EMAIL; a reissue keeps the validation method"):
+        renew()
+
+
+def test_a_reissue_in_flight_is_returned_as_the_order(http):
+    running = object_job(status="DEFERRED", action="reissue", ctid="autodns-ssl-earlier")
+    session = http(certificate_call(), job_search_call(running), job_call(running))
+    result = renew()
+    assert not puts(session)
+    assert result["in_flight"] is True
+    assert result["order"] == "reissue"
+
+
+def test_a_lost_reissue_answer_is_reconciled_among_reissue_jobs(http, ctids):
+    ordered = object_job(status="RUNNING", action="reissue", ctid=ctids[2])
+    session = http(
+        certificate_call(api_certificate(payable_days=520)),
+        job_search_call(),
+        reissue_call(default_body(), raises=requests.ConnectionError("reset")),
+        job_search_call(ordered, filters=REISSUE_FILTERS),
+        job_call(ordered),
+    )
+    result = renew()
+    assert len(puts(session)) == 1
+    assert result["order"] == "reissue"
+    assert result["job_id"] == JOB_ID

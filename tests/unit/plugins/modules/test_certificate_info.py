@@ -111,8 +111,12 @@ def test_wrong_credentials(http, run_module):
 
 
 @pytest.mark.parametrize("args, message", [
-    ({}, "one of the following is required: certificate_id, name"),
+    ({}, "one of the following is required: certificate_id, name, previous"),
     ({"certificate_id": 1, "name": "www.example.com"}, "parameters are mutually exclusive: certificate_id|name"),
+    ({"name": "www.example.com", "previous": {"id": 1}}, "parameters are mutually exclusive: name|previous"),
+    ({"previous": {"id": 1658000, "serial_number": "1F2E3D"}}, "previous must be the previous value certificate_renew returned"),
+    ({"certificate_id": 1, "remaining_days": -2}, "remaining_days must be 0 or more, not -2."),
+    ({"certificate_id": 1, "order": "buy"}, "value of order must be one of: auto, renew, reissue"),
 ])
 def test_needs_exactly_one_of_id_and_name(http, run_module, args, message):
     session = http()
@@ -137,3 +141,45 @@ def test_the_captured_certificate_info_example(http, run_module):
     assert result["certificate"]["serial_number"] is None
     assert result["certificate"]["expire"] == "2022-12-25T00:00:00+01:00"
     assert result["certificate"]["authentication_method"] == "ORG"
+
+
+def test_the_renewal_decision_of_a_certificate_in_a_paid_term(http, run_module):
+    payable = pki.EXPIRE + datetime.timedelta(days=500)
+    http(info_call(pki.api_certificate(payable=format_api_datetime(payable), multiyear=True)))
+    described = run_module(certificate_info, {"certificate_id": 1658000})["certificate"]
+    assert described["payable"] == payable.isoformat()
+    assert described["subscription_days_remaining"] in (519, 520)
+    assert described["multiyear"] is True
+    assert described["renewal"]["due"] is True
+    assert described["renewal"]["order"] == "reissue"
+    assert described["renewal"]["problem"] is None
+
+
+def test_the_renewal_decision_follows_the_options(http, run_module):
+    http(info_call(pki.api_certificate()))
+    described = run_module(certificate_info, {"certificate_id": 1658000, "remaining_days": 10})["certificate"]
+    assert described["renewal"] == {"due": False, "reason": None, "order": "renew", "problem": None}
+
+
+def test_previous_leads_to_the_certificate_the_order_issued(http, run_module):
+    key = pki.rsa_key(label="ordered")
+    later = pki.EXPIRE + datetime.timedelta(days=180)
+    leaf = pki.issue_leaf(key=key, serial=0xC0FFEE, not_after=later)
+    renewed = pki.api_certificate(leaf=leaf, id=1658000, serialNumber="C0FFEE", expire=format_api_datetime(later))
+    previous = {"id": 1658000, "name": "www.example.com", "serial_number": "1F2E3D", "expire": pki.EXPIRE.isoformat(),
+                "public_key_sha256": pki.public_key_sha256_of(key)}
+    http(info_call(renewed))
+    result = run_module(certificate_info, {"certificate_id": 1658000, "previous": previous})
+    assert result["certificate"]["serial_number"] == "C0FFEE"
+    assert result["certificates"] == [result["certificate"]]
+
+
+def test_previous_never_returns_the_old_certificate_as_the_issued_one(http, run_module):
+    old = pki.api_certificate()
+    previous = {"id": 1658000, "name": "www.example.com", "serial_number": "1F2E3D", "expire": pki.EXPIRE.isoformat(),
+                "public_key_sha256": None}
+    hits = Call("POST", "/certificate/_search", envelope=envelope("S400105", data=[{"id": 1658000, "name": "www.example.com"}], summary=1))
+    http(hits, info_call(old))
+    result = run_module(certificate_info, {"previous": previous})
+    assert result["failed"] is True
+    assert "No certificate named www.example.com is newer than certificate 1658000" in result["msg"]

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
@@ -13,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from ansible_collections.autodns.ssl.plugins.modules import certificate_prepare
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
-from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import Call, envelope, error_envelope
+from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import Call, envelope, error_envelope, format_api_datetime
 
 PATH = "/certificate/_prepareOrder"
 WWW_TOKEN = "20261128193102wwwtoken0123456789abcdefghijklmnopqrstuvwxyz0123"
@@ -66,12 +67,42 @@ def test_prepare(http, run_module):
     ]
 
 
+def certificate_call(**overrides):
+    return Call("GET", "/certificate/1658000", envelope=envelope("S400104", data=[pki.api_certificate(**overrides)]))
+
+
 def test_prepare_for_a_certificate_id_in_check_mode(http, run_module):
     dummy, pem = csr_and_pem()
-    http(prepare_call(pem, prepared(pem), certificate={"id": 1658000}))
+    http(certificate_call(), prepare_call(pem, prepared(pem), certificate={"id": 1658000}, businessCase="RENEW"))
     result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000}, check_mode=True)
     assert result["changed"] is False
+    assert result["order"] == "renew"
     assert len(result["authentication"]) == 4
+
+
+def test_prepare_a_reissue_within_the_paid_term(http, run_module):
+    dummy, pem = csr_and_pem()
+    payable = pki.EXPIRE + datetime.timedelta(days=400)
+    http(certificate_call(payable=format_api_datetime(payable)),
+         prepare_call(pem, prepared(pem), certificate={"id": 1658000}, businessCase="REISSUE"))
+    result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000})
+    assert result["order"] == "reissue"
+
+
+def test_prepare_a_forced_kind(http, run_module):
+    dummy, pem = csr_and_pem()
+    http(certificate_call(), prepare_call(pem, prepared(pem), certificate={"id": 1658000}, businessCase="REISSUE"))
+    result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000, "order": "reissue"})
+    assert result["order"] == "reissue"
+
+
+def test_a_reissue_that_would_change_the_validation_method_is_refused_before_the_api_is_asked(http, run_module):
+    dummy, pem = csr_and_pem()
+    session = http(certificate_call(authentication={"method": "EMAIL"}))
+    result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000, "order": "reissue"})
+    assert result["failed"] is True
+    assert "validates by EMAIL; a reissue keeps the validation method" in result["msg"]
+    assert [sent["method"] for sent in session.sent] == ["GET"]
 
 
 def test_prepare_sectigo_cname(http, run_module):
@@ -103,7 +134,7 @@ def test_bad_csr_is_refused_without_any_api_call(http, run_module, make_csr, mes
 
 def test_api_error_names_codes_and_stid(http, run_module):
     dummy, pem = csr_and_pem()
-    http(Call("POST", PATH, status=400, envelope=error_envelope("E400110", "EF400110", stid="20261128-app2-42")))
+    http(certificate_call(), Call("POST", PATH, status=400, envelope=error_envelope("E400110", "EF400110", stid="20261128-app2-42")))
     result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000})
     assert result["failed"] is True
     assert "CertificatePrepareOrder refused (E400110 / EF400110)" in result["msg"]

@@ -54,6 +54,7 @@ def puts(session):
     ({"certificate_id": OLD_CERTIFICATE_ID, "term": 0}, "term must be a positive number of months, not 0."),
     ({"certificate_id": OLD_CERTIFICATE_ID, "remaining_days": -1}, "remaining_days must be 0 or more, not -1."),
     ({"certificate_id": OLD_CERTIFICATE_ID, "csr": "not a csr"}, "The csr is not a PEM certificate signing request"),
+    ({"certificate_id": OLD_CERTIFICATE_ID, "order": "upgrade"}, "value of order must be one of: auto, renew, reissue"),
 ])
 def test_bad_input_fails_before_any_api_call(http, run_module, args, message):
     session = http()
@@ -229,3 +230,28 @@ def test_unknown_name_fails_clearly(http, run_module):
     result = run_module(certificate_renew, {"name": "nothing.example.com"})
     assert result["failed"] is True
     assert "No certificate named 'nothing.example.com' exists for this user" in result["msg"]
+
+
+def test_a_due_certificate_in_a_paid_term_is_reissued_through_the_module(http, run_module):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = expiring_in(20)
+    certificate["payable"] = format_api_datetime(now + datetime.timedelta(days=520))
+    reissue = renew_call(default_body(), path=f"/certificate/{OLD_CERTIFICATE_ID}", code="N400102")
+    session = http(certificate_call(certificate), job_search_call(), reissue)
+    result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})
+    assert result["changed"] is True
+    assert result["order"] == "reissue"
+    assert result["job_id"] == JOB_ID
+    assert result["previous"]["serial_number"] == "0AB1"
+    assert [sent["url"].rsplit("/v1", 1)[1] for sent in puts(session)] == [f"/certificate/{OLD_CERTIFICATE_ID}"]
+
+
+def test_order_renew_while_the_term_runs_fails_in_check_mode_too(http, run_module):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = expiring_in(20)
+    certificate["payable"] = format_api_datetime(now + datetime.timedelta(days=520))
+    session = http(certificate_call(certificate))
+    result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "order": "renew"}, check_mode=True)
+    assert result["failed"] is True
+    assert "buys and bills a new term" in result["msg"]
+    assert not puts(session)
