@@ -68,6 +68,11 @@ integration() {
     return
   fi
   local role_stage role_log role_pid role_status status
+  # Each ansible-test run creates this key when it is missing; two lanes starting at once on a new machine would race for it.
+  if [ ! -f "$HOME/.ansible/test/id_rsa" ]; then
+    mkdir -p "$HOME/.ansible/test"
+    ssh-keygen -m PEM -q -t rsa -N '' -f "$HOME/.ansible/test/id_rsa"
+  fi
   role_stage=$(bash "$here/stage.sh" "$root/build/role-lane") || return 1
   role_log="$root/build/role-lane.log"
   integration_lane "$role_stage" role_certificate_renewal > "$role_log" 2>&1 &
