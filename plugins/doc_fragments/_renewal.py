@@ -22,7 +22,7 @@ options:
       - V(reissue) (C(PUT /certificate/{id})) issues a new certificate within the paid term, at no cost. It keeps the term and
         the validation method, and fails when the term has ended.
       - V(renew) (C(PUT /certificate/{id}/_renew)) buys and bills a new term. While the paid term outlives the certificate by
-        more than O(remaining_days) days, it also needs O(force=true).
+        more than O(remaining_days) days, it also needs C(force=true) (see M(autodns.ssl.certificate_renew)).
       - V(auto) reissues when the paid term (the API's C(payable)) outlives the certificate's expiry by more than O(remaining_days)
         days, or when AutoDNS reports that a reissue is required (and the term still runs), and renews otherwise. Where the API
         reports no C(payable), V(auto) renews unless a reissue is required.

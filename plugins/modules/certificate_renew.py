@@ -10,7 +10,7 @@ module: certificate_renew
 short_description: Reissue or renew an AutoDNS SSL certificate when it is due, exactly once
 version_added: 0.1.0
 description:
-  - Finds the certificate by O(certificate_id) or O(name) and, when it is due, orders a fresh certificate: a free reissue
+  - Finds the certificate by O(certificate_id) or O(name) and, when it is due, orders a fresh certificate, either a free reissue
     (C(PUT /certificate/{id})) while the paid term runs on, or a renewal that buys a new term (C(PUT /certificate/{id}/_renew))
     when the term ends with the certificate. O(order) says how this is chosen.
   - A certificate is due when it expires within O(remaining_days) days, when AutoDNS reports that it must be reissued, or always

@@ -7,19 +7,34 @@ import re
 from .ca import CsrProblem, read_csr
 from .dns_server import rdata_for
 from .envelope import ApiError, Reply, refuse
+from .formats import format_date
 from .products import DCV_TTL, PERIODS, PRODUCTS, file_validation, make_dcv_record, parse_zone_line, validation_name
 from .query import QueryProblem, run_query
 from .state import Job, ZoneRecord
 from .views import CERTIFICATE_SEARCH_KEYS, SOA, certificate_summary, certificate_view, object_job_view, zone_summary, zone_view
 
 RENEW_WINDOW = datetime.timedelta(days=90)
-RENEW_KEYS = ('dnsProvisioning',)
+ORDER_KEYS = ('dnsProvisioning',)
 STREAM_KEYS = ('autofix',)
 ZONE_SEARCH_KEYS = ('dnssec', 'created', 'mainip', 'secondary1', 'secondary2', 'secondary3', 'secondary4', 'secondary5',
                     'secondary6', 'secondary7', 'virtualNameServer', 'domainsafe', 'name', 'comment', 'updated', 'action',
                     'primary', 'changed')
 RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'TXT', 'MX', 'NS', 'CAA', 'SRV')
 RELATIVE_NAME = re.compile(r'(\*|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*')
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderTask:
+    """What tells renew and reissue apart once their own checks have passed."""
+
+    action: str
+    error_code: str
+    notify_code: str
+    counter: str
+
+
+RENEW = OrderTask('renew', 'E400106', 'N400106', 'orders')
+REISSUE = OrderTask('reissue', 'E400102', 'N400102', 'reissues')
 
 
 @dataclasses.dataclass
@@ -86,6 +101,11 @@ def _authentication_entries(call, csr, product, scope):
     return entries
 
 
+def _check_term_running(call, certificate, status_code):
+    if certificate.payable <= call.now:
+        raise refuse(400, status_code, 'EF4001017', [('payable', format_date(certificate.payable))])
+
+
 def prepare_order(call):
     body = call.body or {}
     csr = _checked_csr(body.get('plain'), 'E400110')
@@ -97,6 +117,8 @@ def prepare_order(call):
         certificate = _owned_certificate(call, certificate_id, 'E400110')
         if certificate.authentication.get('method') != 'DNS':
             raise refuse(400, 'E400110', 'EF4001105', [('authentication/method', certificate.authentication.get('method'))])
+        if body.get('businessCase') == 'REISSUE':
+            _check_term_running(call, certificate, 'E400110')
     data = {
         'plain': csr.pem, 'name': csr.common_name, 'keySize': csr.key_size, 'algorithm': csr.algorithm,
         'signatureHashAlgorithm': 'SHA256', 'product': product,
@@ -107,31 +129,47 @@ def prepare_order(call):
     return Reply('S400110', data=[data])
 
 
-def _renew_term(body, certificate):
+def _requested_term(body, certificate):
+    """The (unit, period) the body asks for; an absent lifetime or part of it means the certificate's term."""
     lifetime = body.get('lifetime') or {}
-    unit = lifetime.get('unit') or 'MONTH'
-    period = lifetime.get('period') or certificate.term
+    return lifetime.get('unit') or 'MONTH', lifetime.get('period') or certificate.term
+
+
+def _renew_term(call, body, certificate):
+    """Renew: inside the 90-day window, for any term the product sells; returns the new term."""
+    if certificate.expire - call.now > RENEW_WINDOW:
+        raise refuse(400, RENEW.error_code, 'EF4001012', [('Certificate', certificate.name)])
+    unit, period = _requested_term(body, certificate)
     if unit != 'MONTH' or period not in PERIODS:
-        raise refuse(400, 'E400106', 'EF4001015', [('lifetime/period', str(period))])
+        raise refuse(400, RENEW.error_code, 'EF4001015', [('lifetime/period', str(period))])
     return period
 
 
-def _check_renewable(call, body, certificate, authentication):
+def _reissue_term(call, body, certificate):
+    """Reissue: any time within the paid term, which it keeps; returns that term."""
+    _check_term_running(call, certificate, REISSUE.error_code)
+    unit, period = _requested_term(body, certificate)
+    if (unit, period) != ('MONTH', certificate.term):
+        raise refuse(400, REISSUE.error_code, 'EF4001015', [('lifetime/period', str(period))])
+    return certificate.term
+
+
+def _check_changeable(call, body, certificate, status_code):
+    """The checks renew and reissue share, in the order both apply them."""
+    method = (body.get('authentication') or {}).get('method') or 'DNS'
     if body.get('id') not in (None, certificate.id):
         raise ApiError(400, 'E0001', [('EF00022', [('id', 'id')])], status_without_code=True)
     if (body.get('product') or certificate.product) != certificate.product:
-        raise refuse(400, 'E400106', 'EF4001016', [('product', body['product'])])
-    if (authentication.get('method') or 'DNS') != certificate.authentication.get('method'):
-        raise refuse(400, 'E400106', 'EF4001105', [('authentication/method', authentication['method'])])
+        raise refuse(400, status_code, 'EF4001016', [('product', body['product'])])
+    if method != certificate.authentication.get('method'):
+        raise refuse(400, status_code, 'EF4001105', [('authentication/method', method)])
     if certificate.successor_id:
-        raise refuse(400, 'E400106', 'EF4001014', [('Certificate', str(certificate.id))])
+        raise refuse(400, status_code, 'EF4001014', [('Certificate', str(certificate.id))])
     if any(job.certificate_id == certificate.id for job in call.sandbox.active_jobs.values()):
-        raise refuse(400, 'E400106', 'EF4001013', [('Certificate', str(certificate.id))])
-    if certificate.expire - call.now > RENEW_WINDOW:
-        raise refuse(400, 'E400106', 'EF4001012', [('Certificate', certificate.name)])
+        raise refuse(400, status_code, 'EF4001013', [('Certificate', str(certificate.id))])
 
 
-def _renew_dcv(call, csr, product, authentication):
+def _order_dcv(call, csr, product, authentication):
     """Per name: a DCV record the client passed back (if prepareOrder made it for this CSR), else a fresh one."""
     sent_lines = [authentication.get('dns')] + [domain.get('dns') for domain in authentication.get('domains') or []]
     sent = [parse_zone_line(line) for line in sent_lines if line]
@@ -158,20 +196,21 @@ def _provision(call, job):
             job.provisioned.append((zone, record))
 
 
-def renew(call):
-    _check_keys(call, RENEW_KEYS)
-    certificate = _owned_certificate(call, _path_id(call), 'E400106')
+def _start_order(call, task, checked_term):
+    """Renew and reissue: shared checks, the task's own term checks, then the job with its DCV records."""
+    _check_keys(call, ORDER_KEYS)
+    certificate = _owned_certificate(call, _path_id(call), task.error_code)
     body = call.body or {}
     authentication = body.get('authentication') or {}
-    _check_renewable(call, body, certificate, authentication)
-    term = _renew_term(body, certificate)
-    csr = _checked_csr(body.get('csr') or certificate.csr_pem, 'E400106')
+    _check_changeable(call, body, certificate, task.error_code)
+    term = checked_term(call, body, certificate)
+    csr = _checked_csr(body.get('csr') or certificate.csr_pem, task.error_code)
     if csr.common_name != certificate.name:
-        raise refuse(400, 'E400106', 'EF4001106', [('csr', csr.common_name)])
+        raise refuse(400, task.error_code, 'EF4001106', [('csr', csr.common_name)])
     sandbox = call.sandbox
     job = Job(
-        id=next(sandbox.job_ids), certificate_id=certificate.id, owner=certificate.owner, name=certificate.name,
-        product=certificate.product, term=term, csr_pem=csr.pem, dcv=_renew_dcv(call, csr, certificate.product, authentication),
+        id=next(sandbox.job_ids), action=task.action, certificate_id=certificate.id, owner=certificate.owner, name=certificate.name,
+        product=certificate.product, term=term, csr_pem=csr.pem, dcv=_order_dcv(call, csr, certificate.product, authentication),
         ctid=call.ctid, stid=call.stid, created=call.now,
         execution=call.now + datetime.timedelta(seconds=sandbox.settings['job_running_seconds']),
     )
@@ -182,10 +221,18 @@ def renew(call):
         'method': 'DNS', 'provisioning': bool(job.provisioned), 'dns': job.dcv[csr.names[0]].zone_line(),
         'domains': [{'name': name, 'method': 'DNS', 'dns': record.zone_line()} for name, record in job.dcv.items()],
     }
-    orders = sandbox.counters['orders']
+    orders = sandbox.counters[task.counter]
     orders[str(certificate.id)] = orders.get(str(certificate.id), 0) + 1
-    return Reply('N400106', status_type='NOTIFY', response_object={'type': 'Certificate', 'value': certificate.name},
+    return Reply(task.notify_code, status_type='NOTIFY', response_object={'type': 'Certificate', 'value': certificate.name},
                  data=[{'id': job.id}])
+
+
+def renew(call):
+    return _start_order(call, RENEW, _renew_term)
+
+
+def reissue(call):
+    return _start_order(call, REISSUE, _reissue_term)
 
 
 def certificate_info(call):
@@ -200,6 +247,7 @@ CERTIFICATE_FIELDS = {
     'name': (lambda certificate: certificate.name, 'text'),
     'product': (lambda certificate: certificate.product, 'text'),
     'expire': (lambda certificate: certificate.expire, 'date'),
+    'payable': (lambda certificate: certificate.payable, 'date'),
     'created': (lambda certificate: certificate.created, 'date'),
 }
 
@@ -258,7 +306,7 @@ def job_history(call):
 JOB_FIELDS = {
     'id': (lambda job: job.id, 'int'),
     'status': (lambda job: job.status, 'text'),
-    'action': (lambda job: 'renew', 'text'),
+    'action': (lambda job: job.action, 'text'),
     'object': (lambda job: job.name, 'text'),
     'subType': (lambda job: job.product, 'text'),
     'type': (lambda job: job.product, 'text'),

@@ -54,11 +54,16 @@ class SandboxControl:
                           {'name': name, 'type': record_type, 'value': value, 'ttl': ttl})
 
     def add_certificate(self, name, **spec):
-        """spec: owner, product, term, days_remaining, san, key_type, key_size, renewal_outcome, csr, authentication_method."""
+        """spec: owner, product, term, days_remaining, payable_days, reissue_required, san, key_type, key_size, renewal_outcome, csr,
+        authentication_method."""
         return self._call('POST', '/certificates', {'name': name, **spec})
 
     def certificate(self, certificate_id):
         return self._call('GET', f'/certificates/{certificate_id}')
+
+    def update_certificate(self, certificate_id, **changes):
+        """changes: reissue_required."""
+        return self._call('PATCH', f'/certificates/{certificate_id}', changes)
 
     def add_poll_message(self, owner, message):
         return self._call('POST', '/poll', {'owner': owner, 'message': message})

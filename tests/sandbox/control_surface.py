@@ -13,13 +13,15 @@ SETTING_MINIMUMS = {
     'deferred_recheck_seconds': 0.01, 'dcv_timeout_seconds': 0, 'search_max_limit': 1,
 }
 INTEGER_SETTINGS = ('rate_limit', 'search_max_limit')
+SETTING_CHOICES = {'id_policy': ('new', 'same')}
 
 ControlRequest = collections.namedtuple('ControlRequest', 'method path body params now seed_name')
 
 
 def _reset(sandbox, request):
+    seed_name = seed.checked_seed_name((request.body or {}).get('seed') or request.seed_name)
     sandbox.reset()
-    seed.apply_seed(sandbox, (request.body or {}).get('seed') or request.seed_name, request.now)
+    seed.apply_seed(sandbox, seed_name, request.now)
     return {'reset': True}
 
 
@@ -44,10 +46,11 @@ def _add_certificate(sandbox, request):
 
 
 def _certificate(sandbox, request):
-    certificate = sandbox.certificates.get(int(request.params['id']))
-    if certificate is None:
-        raise seed.SeedError(f"unknown certificate {request.params['id']}")
-    return seed.sandbox_view(sandbox, certificate)
+    return seed.sandbox_view(sandbox, seed.known_certificate(sandbox, int(request.params['id'])))
+
+
+def _update_certificate(sandbox, request):
+    return seed.update_certificate(sandbox, int(request.params['id']), request.body)
 
 
 def _add_poll_message(sandbox, request):
@@ -58,6 +61,10 @@ def _add_poll_message(sandbox, request):
 
 
 def _checked_setting(name, value):
+    if name in SETTING_CHOICES:
+        if not isinstance(value, str) or value not in SETTING_CHOICES[name]:
+            raise seed.SeedError(f'setting {name} must be one of {", ".join(SETTING_CHOICES[name])}')
+        return value
     if name not in SETTING_MINIMUMS or isinstance(value, bool) or not isinstance(value, (int, float)):
         raise seed.SeedError(f'unknown setting or not a number: {name}')
     if value < SETTING_MINIMUMS[name] or (name in INTEGER_SETTINGS and not isinstance(value, int)):
@@ -101,7 +108,8 @@ def _log(sandbox, _request):
 
 
 def _counters(sandbox, _request):
-    return {**sandbox.counters, 'orders': dict(sandbox.counters['orders']), 'confirmed': list(sandbox.counters['confirmed'])}
+    return {**sandbox.counters, 'orders': dict(sandbox.counters['orders']), 'reissues': dict(sandbox.counters['reissues']),
+            'confirmed': list(sandbox.counters['confirmed'])}
 
 
 def _ca(sandbox, _request):
@@ -117,6 +125,7 @@ CONTROL_ROUTES = [
         ('DELETE', '/zones/(?P<origin>[^/]+)/records', _remove_zone_record),
         ('POST', '/certificates', _add_certificate),
         ('GET', r'/certificates/(?P<id>\d+)', _certificate),
+        ('PATCH', r'/certificates/(?P<id>\d+)', _update_certificate),
         ('POST', '/poll', _add_poll_message),
         ('GET', '/settings', _settings),
         ('PUT', '/settings', _settings),

@@ -18,6 +18,7 @@ ROUTES = [
     ('POST', '/certificate/_prepareOrder', api.prepare_order, 'CertificateData'),
     ('POST', '/certificate/_search', api.certificate_search, 'Query'),
     ('PUT', '/certificate/(?P<id>[^/]+)/_renew', api.renew, 'Certificate'),
+    ('PUT', '/certificate/(?P<id>[^/]+)', api.reissue, 'Certificate'),
     ('GET', '/certificate/(?P<id>[^/]+)', api.certificate_info, None),
     ('GET', '/poll', api.poll_info, None),
     ('PUT', '/poll/(?P<id>[^/]+)', api.poll_confirm, None),

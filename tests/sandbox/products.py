@@ -1,5 +1,6 @@
 """The sandbox product table, the DCV records each CA family asks for, and issued validity."""
 
+import calendar
 import dataclasses
 import datetime
 import hashlib
@@ -78,6 +79,24 @@ def file_validation(name, moment):
     return {'fileName': f'{name}/.well-known/pki-validation/fileauth.txt', 'fileContent': _token(moment)}
 
 
-def issued_validity(term_months, issue_moment):
-    limit_days = next((days for until, days in VALIDITY_LIMITS if issue_moment < until), VALIDITY_LIMIT_LATEST)
-    return datetime.timedelta(days=min(term_months * 365 // 12, limit_days))
+def validity_limit(issue_moment):
+    """The longest validity the CA/B Forum allows a certificate issued at issue_moment."""
+    return datetime.timedelta(days=next((days for until, days in VALIDITY_LIMITS if issue_moment < until), VALIDITY_LIMIT_LATEST))
+
+
+def add_months(moment, months):
+    """Calendar months later (earlier when negative); a day the target month lacks becomes its last day."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def earliest_issue_moment(not_after, term_start, now):
+    """The earliest moment between term_start and now at which the CA/B limit allowed a certificate ending at not_after.
+
+    The earliest feasible moment is always term_start or not_after minus one of the limits, so only those are tried.
+    None when no such moment exists.
+    """
+    limits = [days for _until, days in VALIDITY_LIMITS] + [VALIDITY_LIMIT_LATEST]
+    candidates = [term_start] + [not_after - datetime.timedelta(days=days) for days in limits]
+    return min((moment for moment in candidates if term_start <= moment <= now and moment + validity_limit(moment) >= not_after), default=None)

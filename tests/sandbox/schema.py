@@ -22,10 +22,13 @@ def one_of(*values):
     return {'type': 'string', 'enum': list(values)}
 
 
+# The spec types businessCase as a plain string and names these four values in its description.
+BUSINESS_CASES = ('CREATE', 'RENEW', 'REISSUE', 'DELETE')
+
 REQUEST_DEFINITIONS = {
     'CertificateData': {
         'plain': STRING, 'name': STRING, 'product': STRING, 'certificate': ref('Certificate'),
-        'scope': one_of('FQDN', 'BASEDOMAIN'), 'businessCase': STRING, 'checkCaa': BOOLEAN,
+        'scope': one_of('FQDN', 'BASEDOMAIN'), 'businessCase': one_of(*BUSINESS_CASES), 'checkCaa': BOOLEAN,
     },
     'Certificate': {
         'id': INTEGER, 'name': STRING, 'product': STRING, 'lifetime': ref('TimePeriod'), 'csr': STRING,

@@ -1,11 +1,11 @@
-"""Seeding the sandbox: default users, the demo data set, and the objects the control surface adds."""
+"""Seeding the sandbox: default users, the demo and subscriptions data sets, and the objects the control surface adds or changes."""
 
 import datetime
 
 from .ca import CsrProblem, make_key_and_csr, read_csr
 from .dns_server import rdata_for
 from .formats import format_date
-from .products import PRODUCTS, issued_validity
+from .products import PRODUCTS, add_months, earliest_issue_moment
 from .state import User, Zone, ZoneRecord
 from .views import SOA, owner_view
 
@@ -23,6 +23,11 @@ DEMO_CERTIFICATES = (
     {'name': 'www.example.com', 'owner': SSL_OWNER, 'product': 'QUICKSSLPREMIUM', 'days_remaining': 20},
     {'name': 'shop.example.com', 'owner': SSL_OWNER, 'product': 'QUICKSSLPREMIUM', 'days_remaining': 20},
 )
+SUBSCRIPTION_CERTIFICATES = (
+    {'name': 'www.example.com', 'owner': SSL_OWNER, 'product': 'QUICKSSLPREMIUM', 'term': 12, 'days_remaining': 20},
+    {'name': 'shop.example.com', 'owner': SSL_OWNER, 'product': 'QUICKSSLPREMIUM', 'term': 24, 'days_remaining': 20, 'payable_days': 520},
+)
+SEEDS = {'none': ((), ()), 'demo': (DEMO_ZONES, DEMO_CERTIFICATES), 'subscriptions': (DEMO_ZONES, SUBSCRIPTION_CERTIFICATES)}
 DEFAULT_CONTACTS = {'adminContact': {'id': 100}, 'technicalContact': {'id': 100}}
 KEY_SIZES = {'rsa': (2048, 3072, 4096), 'ec': (256, 384)}
 
@@ -115,6 +120,8 @@ def _certificate_request(sandbox, spec):
     name = (spec.get('name') or '').lower()
     if spec.get('product', 'QUICKSSLPREMIUM') not in PRODUCTS or spec.get('renewal_outcome', 'SUCCESS') not in ('SUCCESS', 'FAILED'):
         raise SeedError('unknown product or renewal_outcome')
+    if not isinstance(spec.get('reissue_required', False), bool):
+        raise SeedError('reissue_required must be true or false')
     key_pem, csr_pem = _key_and_csr(spec, name)
     try:
         csr = read_csr(csr_pem)
@@ -127,16 +134,47 @@ def _certificate_request(sandbox, spec):
         'term': spec.get('term') or 12, 'csr_pem': csr.pem, 'names': csr.names, 'key_pem': key_pem,
         'renewal_outcome': spec.get('renewal_outcome', 'SUCCESS'), 'contacts': dict(DEFAULT_CONTACTS),
         'authentication': {'method': spec.get('authentication_method') or 'DNS'},
+        'reissue_required': spec.get('reissue_required', False),
     }
     return request, csr.public_key
 
 
+def _days(spec, name, default):
+    days = spec.get(name, default)
+    if isinstance(days, bool) or not isinstance(days, (int, float)):
+        raise SeedError(f'{name} must be a number of days')
+    return days
+
+
 def add_certificate(sandbox, spec, now):
-    """A certificate issued by the sandbox CA, expiring days_remaining days from now."""
+    """A certificate issued by the sandbox CA, expiring days_remaining days from now, in a term paid until payable_days from now."""
+    days_remaining = _days(spec, 'days_remaining', 20)
+    payable_days = _days(spec, 'payable_days', days_remaining)
+    if payable_days < days_remaining:
+        raise SeedError('payable_days must not be less than days_remaining: a certificate never outlives its paid term')
     request, public_key = _certificate_request(sandbox, spec)
-    not_after = now + datetime.timedelta(days=spec.get('days_remaining', 20))
-    not_before = min(now, not_after - issued_validity(request['term'], now))
+    not_after = now + datetime.timedelta(days=days_remaining)
+    request['payable'] = now + datetime.timedelta(days=payable_days)
+    not_before = earliest_issue_moment(not_after, add_months(request['payable'], -request['term']), now)
+    if not_before is None:
+        raise SeedError('no moment in the term allowed a certificate with that many days remaining under the CA/B validity limits')
     return sandbox_view(sandbox, sandbox.issue_certificate(request, public_key, not_before, not_after))
+
+
+def known_certificate(sandbox, certificate_id):
+    certificate = sandbox.certificates.get(certificate_id)
+    if certificate is None:
+        raise SeedError(f'unknown certificate {certificate_id}')
+    return certificate
+
+
+def update_certificate(sandbox, certificate_id, changes):
+    """Flip reissue_required on an existing certificate, as the CA or the reseller would."""
+    certificate = known_certificate(sandbox, certificate_id)
+    if set(changes) != {'reissue_required'} or not isinstance(changes['reissue_required'], bool):
+        raise SeedError('the only change is reissue_required: true or false')
+    certificate.reissue_required = changes['reissue_required']
+    return sandbox_view(sandbox, certificate)
 
 
 def sandbox_view(sandbox, certificate):
@@ -144,17 +182,24 @@ def sandbox_view(sandbox, certificate):
     return {
         'id': certificate.id, 'name': certificate.name, 'csr': certificate.csr_pem, 'key_pem': certificate.key_pem,
         'cert_pem': certificate.server_pem, 'chain_pem': sandbox.ca.intermediate_pem, 'serial_number': certificate.serial_number,
-        'expire': format_date(certificate.expire), 'owner': owner_view(certificate.owner),
-        'product': certificate.product, 'successor_id': certificate.successor_id,
+        'expire': format_date(certificate.expire), 'payable': format_date(certificate.payable), 'owner': owner_view(certificate.owner),
+        'product': certificate.product, 'successor_id': certificate.successor_id, 'reissue_required': certificate.reissue_required,
+        'histories': [{'serial_number': history.serial_number, 'order_id': history.order_id} for history in certificate.histories],
     }
 
 
+def checked_seed_name(seed_name):
+    if seed_name not in SEEDS:
+        raise SeedError(f'unknown seed {seed_name}; known: {", ".join(SEEDS)}')
+    return seed_name
+
+
 def apply_seed(sandbox, seed_name, now):
-    """Default users, plus the demo data set when seed_name is demo."""
+    """Default users, plus the zones and certificates of the named data set."""
+    zones, certificates = SEEDS[checked_seed_name(seed_name)]
     for name, password, context in DEFAULT_USERS:
         add_user(sandbox, {'user': name, 'password': password, 'context': context})
-    if seed_name == 'demo':
-        for zone in DEMO_ZONES:
-            add_zone(sandbox, zone, now)
-        for certificate in DEMO_CERTIFICATES:
-            add_certificate(sandbox, certificate, now)
+    for zone in zones:
+        add_zone(sandbox, zone, now)
+    for certificate in certificates:
+        add_certificate(sandbox, certificate, now)

@@ -62,6 +62,9 @@ class SandboxRequestHandler(http.server.BaseHTTPRequestHandler):
     def do_DELETE(self):  # pylint: disable=invalid-name
         self._dispatch()
 
+    def do_PATCH(self):  # pylint: disable=invalid-name
+        self._dispatch()
+
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
         """Silent: the request log of the control surface records what matters."""
 

@@ -12,7 +12,7 @@ import threading
 
 from .ca import read_csr
 from .formats import format_date
-from .products import issued_validity
+from .products import add_months, validity_limit
 from .views import job_poll_message, owner_view
 
 DEFAULT_SETTINGS = {
@@ -23,6 +23,7 @@ DEFAULT_SETTINGS = {
     'deferred_recheck_seconds': 1.0,
     'dcv_timeout_seconds': 600.0,
     'search_max_limit': 100,
+    'id_policy': 'new',
 }
 FIRST_CERTIFICATE_ID = 1658000
 FIRST_JOB_ID = 4297539521
@@ -89,9 +90,17 @@ class Zone:
         return record.value == value
 
 
+@dataclasses.dataclass(frozen=True)
+class CertificateHistory:
+    """An earlier version of a certificate that was replaced under the same id."""
+
+    serial_number: str
+    order_id: str
+
+
 @dataclasses.dataclass
 class Certificate:
-    """An issued certificate as the SSL Manager keeps it."""
+    """An issued certificate as the SSL Manager keeps it; payable ends the paid term, which may outlive expire."""
 
     id: int
     name: str
@@ -102,13 +111,17 @@ class Certificate:
     server_pem: str
     serial_number: str
     expire: datetime.datetime
+    payable: datetime.datetime
     created: datetime.datetime
+    updated: datetime.datetime
     names: list
     key_pem: str = None
     authentication: dict = dataclasses.field(default_factory=lambda: {'method': 'DNS'})
     renewal_outcome: str = 'SUCCESS'
     successor_id: int = None
     contacts: dict = dataclasses.field(default_factory=dict)
+    reissue_required: bool = False
+    histories: list = dataclasses.field(default_factory=list)
 
     @property
     def order_id(self):
@@ -117,9 +130,10 @@ class Certificate:
 
 @dataclasses.dataclass
 class Job:
-    """A renew job; phase is queued (RUNNING), dcv (DEFERRED/WF_DNS_AUTH), issuing (RUNNING) or done."""
+    """A renew or reissue job; phase is queued (RUNNING), dcv (DEFERRED/WF_DNS_AUTH), issuing (RUNNING) or done."""
 
     id: int
+    action: str
     certificate_id: int
     owner: tuple
     name: str
@@ -138,7 +152,7 @@ class Job:
     deferred_at: datetime.datetime = None
     provisioned: list = dataclasses.field(default_factory=list)
     dcv_passed: bool = False
-    new_certificate_id: int = None
+    issued_certificate_id: int = None
 
 
 class Sandbox:
@@ -161,7 +175,7 @@ class Sandbox:
         self.faults = {}
         self.request_log = []
         self.request_times = collections.defaultdict(collections.deque)
-        self.counters = {'requests': 0, 'rate_limited': 0, 'orders': {}, 'confirmed': [], 'faults_fired': 0}
+        self.counters = {'requests': 0, 'rate_limited': 0, 'orders': {}, 'reissues': {}, 'confirmed': [], 'faults_fired': 0}
         self.certificate_ids = itertools.count(FIRST_CERTIFICATE_ID)
         self.job_ids = itertools.count(FIRST_JOB_ID)
         self.poll_message_ids = itertools.count(FIRST_POLL_MESSAGE_ID)
@@ -189,15 +203,24 @@ class Sandbox:
     def remembered_dcv(self, csr_der, name, now):
         return [record for record, until in self.dcv_memory.get((csr_der, name), []) if until > now]
 
-    def issue_certificate(self, request, public_key, not_before, not_after):
-        """Store a certificate signed by the sandbox CA; request holds name, owner, product, term, csr_pem, names."""
+    def _signed_fields(self, request, public_key, not_before, not_after):
         server_pem, serial_number = self.ca.issue(public_key, request['names'], not_before, not_after)
-        certificate = Certificate(
-            id=next(self.certificate_ids), server_pem=server_pem, serial_number=serial_number, expire=not_after,
-            created=not_before, **request,
-        )
+        return dict(request, server_pem=server_pem, serial_number=serial_number, expire=not_after, updated=not_before)
+
+    def issue_certificate(self, request, public_key, not_before, not_after):
+        """Store a certificate signed by the sandbox CA under a new id; request holds name, owner, product, term, payable, csr_pem, names."""
+        certificate = Certificate(id=next(self.certificate_ids), created=not_before, **self._signed_fields(request, public_key, not_before, not_after))
         self.certificates[certificate.id] = certificate
         return certificate
+
+    def replace_certificate(self, certificate, request, public_key, not_before, not_after):
+        """Sign a new version under the same id; the replaced serial goes to histories, a key the sandbox made stays only with its CSR."""
+        histories = certificate.histories + [CertificateHistory(certificate.serial_number, certificate.order_id)]
+        key_pem = certificate.key_pem if request['csr_pem'] == certificate.csr_pem else None
+        replaced = dataclasses.replace(certificate, key_pem=key_pem, reissue_required=False, histories=histories,
+                                       **self._signed_fields(request, public_key, not_before, not_after))
+        self.certificates[certificate.id] = replaced
+        return replaced
 
     def queue_poll_message(self, owner_key, message, now):
         message = {'id': next(self.poll_message_ids), 'owner': owner_view(owner_key), 'created': format_date(now), **message}
@@ -223,7 +246,7 @@ class Sandbox:
         elif self.certificates[job.certificate_id].renewal_outcome == 'FAILED':
             self._finish(job, 'FAILED', moment)
         else:
-            self._issue_renewal(job, moment)
+            self._issue(job, moment)
 
     def _check_dcv(self, job, moment):
         if all(self.dcv_visible(record, moment) for record in job.dcv.values()):
@@ -234,16 +257,23 @@ class Sandbox:
         else:
             job.execution = moment + self._seconds('deferred_recheck_seconds')
 
-    def _issue_renewal(self, job, moment):
-        old = self.certificates[job.certificate_id]
+    def _issue(self, job, moment):
+        """A renew pays a new term from the end of the paid one (or from now, when it has ended); a reissue keeps the term."""
+        current = self.certificates[job.certificate_id]
         csr = read_csr(job.csr_pem)
+        payable = add_months(max(current.payable, moment), job.term) if job.action == 'renew' else current.payable
         request = {
-            'name': old.name, 'owner': old.owner, 'product': job.product, 'term': job.term, 'csr_pem': csr.pem,
-            'names': csr.names, 'contacts': dict(old.contacts),
+            'name': current.name, 'owner': current.owner, 'product': job.product, 'term': job.term, 'payable': payable,
+            'csr_pem': csr.pem, 'names': csr.names, 'contacts': dict(current.contacts),
             'authentication': {'method': 'DNS', 'provisioning': bool(job.provisioned)},
         }
-        renewed = self.issue_certificate(request, csr.public_key, moment, moment + issued_validity(job.term, moment))
-        old.successor_id = job.new_certificate_id = renewed.id
+        not_after = min(moment + validity_limit(moment), payable)
+        if self.settings['id_policy'] == 'same':
+            issued = self.replace_certificate(current, request, csr.public_key, moment, not_after)
+        else:
+            issued = self.issue_certificate(request, csr.public_key, moment, not_after)
+            current.successor_id = issued.id
+        job.issued_certificate_id = issued.id
         self._finish(job, 'SUCCESS', moment)
 
     def _finish(self, job, status, moment):

@@ -7,7 +7,12 @@ CERTIFICATE_SEARCH_KEYS = {
     'product': 'product', 'technical': 'technicalContact', 'orderId': 'orderId', 'created': 'created', 'admin': 'adminContact',
     'certificate_type': 'certificateType', 'expire': 'expire', 'domain': 'domain', 'name': 'name', 'comment': 'comment',
     'id': 'id', 'updated': 'updated', 'authentication': 'authentication',
+    # Not in the spec's keys[] enum; the sandbox lets clients read the subscription fields without one info call per certificate.
+    'payable': 'payable', 'multiyear': 'multiyear', 'reissueRequired': 'reissueRequired', 'reissueStatus': 'reissueStatus',
+    'histories': 'histories',
 }
+MULTIYEAR_ABOVE_MONTHS = 12
+REISSUE_STATUS_REQUIRED = 'REQUIRED'
 SOA = {'refresh': 43200, 'retry': 7200, 'expire': 1209600, 'ttl': 600, 'email': 'hostmaster.sandbox.invalid'}
 
 
@@ -20,19 +25,23 @@ def _alternative_name(name):
 
 
 def certificate_view(sandbox, certificate):
-    created = format_date(certificate.created)
-    expire = format_date(certificate.expire)
-    return {
-        'created': created, 'updated': created, 'owner': owner_view(certificate.owner), 'updater': owner_view(certificate.owner),
-        'id': certificate.id, 'orderId': certificate.order_id, 'name': certificate.name,
+    view = {
+        'created': format_date(certificate.created), 'updated': format_date(certificate.updated), 'owner': owner_view(certificate.owner),
+        'updater': owner_view(certificate.owner), 'id': certificate.id, 'orderId': certificate.order_id, 'name': certificate.name,
         'lifetime': {'unit': 'MONTH', 'period': certificate.term}, 'software': 'NOT_SET', 'csr': certificate.csr_pem,
         'server': certificate.server_pem, 'serialNumber': certificate.serial_number, 'product': certificate.product,
-        'certificateType': 'FQDN', 'signatureHashAlgorithm': 'SHA256', 'expire': expire, 'payable': expire,
+        'certificateType': 'FQDN', 'signatureHashAlgorithm': 'SHA256', 'expire': format_date(certificate.expire),
+        'payable': format_date(certificate.payable),
         'subjectAlternativeNames': [_alternative_name(name) for name in certificate.names if name != certificate.name],
-        'histories': [], 'certificationAuthority': [{'caType': 'INTERMEDIATE', 'caCertificate': sandbox.ca.intermediate_pem}],
+        'histories': [{'serialNumber': history.serial_number, 'orderId': history.order_id} for history in certificate.histories],
+        'certificationAuthority': [{'caType': 'INTERMEDIATE', 'caCertificate': sandbox.ca.intermediate_pem}],
         'authentication': dict(certificate.authentication), **certificate.contacts,
-        'certificateTransparency': True, 'multiyear': False, 'reissueRequired': False,
+        'certificateTransparency': True, 'multiyear': certificate.term > MULTIYEAR_ABOVE_MONTHS,
+        'reissueRequired': certificate.reissue_required,
     }
+    if certificate.reissue_required:
+        view['reissueStatus'] = REISSUE_STATUS_REQUIRED
+    return view
 
 
 def certificate_summary(sandbox, certificate, keys):
@@ -45,7 +54,7 @@ def certificate_summary(sandbox, certificate, keys):
 def job_view(job):
     view = {
         'created': format_date(job.created), 'updated': format_date(job.updated or job.created), 'owner': owner_view(job.owner),
-        'status': job.status, 'execution': format_date(job.execution), 'action': 'renew', 'subType': job.product, 'id': job.id,
+        'status': job.status, 'execution': format_date(job.execution), 'action': job.action, 'subType': job.product, 'id': job.id,
         'events': [{'jobId': job.id, 'type': 'REQUEST', 'object': 'Certificate', **({'ctid': job.ctid} if job.ctid else {})}],
     }
     if job.sub_status:
@@ -60,7 +69,7 @@ def _dcv_status(job):
 
 
 def _job_certificate(job):
-    return {'id': job.new_certificate_id or job.certificate_id, 'name': job.name}
+    return {'id': job.issued_certificate_id or job.certificate_id, 'name': job.name}
 
 
 def object_job_view(job):
@@ -74,7 +83,7 @@ def object_job_view(job):
 
 def job_poll_message(sandbox, job):
     """The PollMessage body (without id, owner, created) announcing a finished job."""
-    certificate = sandbox.certificates[job.new_certificate_id or job.certificate_id]
+    certificate = sandbox.certificates[job.issued_certificate_id or job.certificate_id]
     data = {**_job_certificate(job), 'product': certificate.product, 'expire': format_date(certificate.expire),
             'serialNumber': certificate.serial_number}
     message = {

@@ -100,6 +100,32 @@ else
   done
 fi
 
+# Nothing a test started may outlive the test command. Sandboxes stop within a second of losing their parent.
+leftovers() {
+  local waited=0 pid found
+  while :; do
+    found=()
+    for pid in $(pgrep -f -- '-m tests\.sandbox' || true); do
+      case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
+        "$root"/*) found+=("$pid") ;;
+      esac
+    done
+    if [ "${#found[@]}" -eq 0 ]; then
+      return 0
+    fi
+    if [ "$waited" -ge 5 ]; then
+      echo "Still running after the tests:"
+      ps -o pid=,args= -p "$(IFS=,; echo "${found[*]}")"
+      return 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+if [ "$#" -eq 0 ]; then
+  step leftovers leftovers
+fi
+
 echo
 echo "Steps passed: ${passed[*]:-none}"
 echo "Steps failed: ${failed[*]:-none}"

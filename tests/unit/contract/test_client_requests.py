@@ -55,23 +55,31 @@ def sent_requests_of_a_renewal_and_a_zone_change(sandbox):
     control.reset()
     control.settings(**FAST_SETTINGS)
     control.add_zone(origin='example.net', owner={'user': 'zone-user', 'context': 4}, provisioning=False, virtual_name_server='a.ns14.net', records=[])
-    seeded = control.add_certificate(name='www.example.net', owner={'user': 'ssl-user', 'context': 9}, product='QUICKSSLPREMIUM', days_remaining=20)
+    renewed = control.add_certificate(name='www.example.net', owner={'user': 'ssl-user', 'context': 9}, product='QUICKSSLPREMIUM', days_remaining=20)
+    reissued = control.add_certificate(name='shop.example.net', owner={'user': 'ssl-user', 'context': 9}, product='QUICKSSLPREMIUM',
+                                       term=24, days_remaining=20, payable_days=520)
 
     ssl_client, ssl_session = client_for(sandbox, 'ssl-user', 'ssl-password', 9)
     zone_client, zone_session = client_for(sandbox, 'zone-user', 'zone-password', 4)
     ssl_client.hello()
-    prepared = ssl_client.prepare_order(seeded['csr'], 'QUICKSSLPREMIUM', certificate_id=seeded['id'])
+    orders = [order_with_validation(ssl_client, zone_client, renewed, 'RENEW'), order_with_validation(ssl_client, zone_client, reissued, 'REISSUE')]
+    assert [order['order'] for order in orders] == ['renew', 'reissue']
+    JobWaiter(ssl_client, [order['job_id'] for order in orders]).wait(wait_timeout=60, max_interval=1)
+    return ssl_session.sent + zone_session.sent
+
+
+def order_with_validation(ssl_client, zone_client, seeded, business_case):
+    """Prepare, publish the validation records, and order whatever the certificate is due for."""
+    prepared = ssl_client.prepare_order(seeded['csr'], 'QUICKSSLPREMIUM', certificate_id=seeded['id'], business_case=business_case)
     authentication = [entry for entry in normalize_authentication(prepared['authentication']) if entry['method'] == 'DNS']
     manage_records(zone_client, {
         'state': 'present', 'zone': None, 'records': [entry['dns_record'] for entry in authentication],
         'name': None, 'type': None, 'value': None, 'ttl': 300,
     })
-    renewal = renew_certificate(ssl_client, {
-        'certificate_id': None, 'name': 'www.example.net', 'term': None, 'csr': None, 'authentication': authentication,
-        'dns_provisioning': False, 'remaining_days': 30, 'force': False,
+    return renew_certificate(ssl_client, {
+        'certificate_id': None, 'name': seeded['name'], 'term': None, 'csr': None, 'authentication': authentication,
+        'dns_provisioning': False, 'remaining_days': 30, 'force': False, 'order': 'auto',
     })
-    JobWaiter(ssl_client, [renewal['job_id']]).wait(wait_timeout=60, max_interval=1)
-    return ssl_session.sent + zone_session.sent
 
 
 def test_every_request_of_the_collection_matches_the_spec(sandbox):
@@ -90,5 +98,5 @@ def test_every_request_of_the_collection_matches_the_spec(sandbox):
         for key in (params or {}).get('keys[]', []):
             allowed = next(parameter for parameter in parameters if parameter['name'] == 'keys')['items'].get('enum')
             assert allowed is None or key in allowed, f'keys[]={key} is not allowed on {method} {template}'
-    assert {('PUT', '/certificate/{id}/_renew'), ('POST', '/certificate/_prepareOrder'), ('POST', '/certificate/_search'),
+    assert {('PUT', '/certificate/{id}/_renew'), ('PUT', '/certificate/{id}'), ('POST', '/certificate/_prepareOrder'), ('POST', '/certificate/_search'),
             ('POST', '/zone/{name}/_stream'), ('GET', '/poll')} <= routes

@@ -8,6 +8,7 @@ Documented deviations from a literal reading of the spec:
 """
 
 import re
+import time
 
 import pytest
 import requests
@@ -30,6 +31,7 @@ EXAMPLE_ENVELOPES = {
     'prepare-order-response.json': 'JsonResponseDataCertificateData',
 }
 FAST_SETTINGS = {'rate_limit': 0, 'job_running_seconds': 0.2, 'deferred_recheck_seconds': 0.1, 'issuance_delay': 0.2}
+SSL_OWNER = {'user': 'ssl-user', 'context': 9}
 
 
 pytestmark = requires_spec
@@ -90,7 +92,7 @@ def _wait_for_poll_message(ssl):
         answer = ssl.call('GET', '/poll').json()
         if answer['data']:
             return answer['data'][0]
-        ssl.session.get(ssl.url + '/hello', timeout=30)
+        time.sleep(0.05)
     raise AssertionError('no poll message arrived')
 
 
@@ -124,18 +126,43 @@ def _renewal_flow(ssl, zone):
     zone.call('POST', '/zone/example.org/_stream', json={'rems': [record]})
 
 
+def _reissue_flow(ssl, control):
+    """A reissue in the middle of a 24-month term, kept under the same id, with the subscription fields of the view checked."""
+    control.settings(id_policy='same')
+    certificate_id = control.add_certificate('api.example.com', owner=SSL_OWNER, term=24, payable_days=300, reissue_required=True)['id']
+    ssl.call('POST', '/certificate/_search?keys[]=payable&keys[]=multiyear&keys[]=reissueRequired&keys[]=reissueStatus', json={
+        'filters': [{'key': 'name', 'operator': 'EQUAL', 'value': 'api.example.com'}]})
+    before = ssl.call('GET', f'/certificate/{certificate_id}').json()['data'][0]
+    assert before['reissueStatus'] == 'REQUIRED' and before['multiyear'] is True
+    csr = _csr('api.example.com')
+    ssl.call('POST', '/certificate/_prepareOrder', json={
+        'plain': csr, 'product': 'QUICKSSLPREMIUM', 'certificate': {'id': certificate_id}, 'businessCase': 'REISSUE'})
+    assert ssl.call('PUT', f'/certificate/{certificate_id}', json={'lifetime': {'unit': 'MONTH', 'period': 12}}).status_code == 400
+    answer = ssl.call('PUT', f'/certificate/{certificate_id}?keys[]=dnsProvisioning', json={
+        'id': certificate_id, 'product': 'QUICKSSLPREMIUM', 'lifetime': {'unit': 'MONTH', 'period': 24}, 'csr': csr,
+        'authentication': {'method': 'DNS', 'provisioning': True}})
+    assert answer.json()['status']['code'] == 'N400102'
+    message = _wait_for_poll_message(ssl)
+    ssl.call('GET', f"/job/history/{answer.json()['data'][0]['id']}")
+    ssl.call('PUT', f"/poll/{message['id']}")
+    after = ssl.call('GET', f'/certificate/{certificate_id}').json()['data'][0]
+    assert after['histories'] == [{'serialNumber': before['serialNumber'], 'orderId': before['orderId']}]
+
+
 def test_every_answer_of_a_renewal_flow_matches_the_spec(spec):
     closed_spec = closed(spec)
     with start_sandbox(seed='demo') as sandbox:
         control = SandboxControl(sandbox.control_url)
         control.settings(**FAST_SETTINGS)
-        control.add_certificate('www.example.org', owner={'user': 'ssl-user', 'context': 9})
+        control.add_certificate('www.example.org', owner=SSL_OWNER)
         ssl = RecordingClient(sandbox.url, closed_spec, 'ssl-user', 'ssl-password', 9)
         zone = RecordingClient(sandbox.url, closed_spec, 'zone-user', 'zone-password', 4)
         _renewal_flow(ssl, zone)
+        _reissue_flow(ssl, control)
     statuses = {status for _method, _pattern, status in ssl.checked + zone.checked}
     assert {200, 400, 404} <= statuses
-    assert {pattern for _method, pattern, _status in ssl.checked + zone.checked} == {pattern for _method, pattern, _task, _body in ROUTES}
+    checked_routes = {(method, pattern) for method, pattern, _status in ssl.checked + zone.checked}
+    assert checked_routes == {(method, pattern) for method, pattern, _task, _body in ROUTES}
 
 
 def _agrees(sandbox_property, spec_property, definitions):

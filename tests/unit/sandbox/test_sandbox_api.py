@@ -173,7 +173,7 @@ def test_prepare_order_refuses_method_change_for_email_certificate(control, ssl_
 
 
 def test_renew_outside_window_is_refused(control, ssl_api):
-    seeded = control.add_certificate('early.example.com', owner=SSL_OWNER, days_remaining=120)
+    seeded = control.add_certificate('early.example.com', owner=SSL_OWNER, days_remaining=95)
     answer = ssl_api.call('PUT', f"/certificate/{seeded['id']}/_renew", json={})
     assert answer.status_code == 400
     assert answer.json()['status']['code'] == 'E400106'

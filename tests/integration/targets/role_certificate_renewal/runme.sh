@@ -8,6 +8,8 @@ run() {
 }
 
 run test_renew.yml "$@"
+run test_subscriptions.yml -e id_policy=new "$@"
+run test_subscriptions.yml -e id_policy=same "$@"
 run test_check_setup.yml "$@"
 run test_check_run.yml --check --diff "$@" | tee "${OUTPUT_DIR}/check.log"
 # --diff shows the file that would change, and only that one.
