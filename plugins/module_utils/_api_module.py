@@ -33,7 +33,7 @@ def create_client(module):
     params = module.params
     if params["timeout"] <= 0:
         module.fail_json(msg="timeout must be a positive number of seconds.")
-    return AutoDNSClient(
+    client = AutoDNSClient(
         api_url=params["api_url"],
         username=params["username"],
         password=params["password"],
@@ -41,6 +41,9 @@ def create_client(module):
         validate_certs=params["validate_certs"],
         timeout=params["timeout"],
     )
+    if client.rate_limiter.warning:
+        module.warn(client.rate_limiter.warning)
+    return client
 
 
 def fail_from_error(module, error, **result):

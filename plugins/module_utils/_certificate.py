@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from ._client import parse_api_datetime
+from ._dcv import validation_records
 from ._x509 import X509Error, load_certificate, load_csr, not_after, public_key_sha256
 
 # The API's placeholder for a serial number that does not exist yet.
@@ -160,6 +161,7 @@ def describe_certificate(certificate, now=None):
         "subscription_days_remaining": days_until(payable, now) if payable else None,
         "multiyear": certificate.get("multiyear") is True,
         "reissue_required": certificate.get("reissueRequired") is True,
+        "validation_records": validation_records(certificate.get("authentication")),
     }
     return description, warnings
 

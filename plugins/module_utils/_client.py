@@ -72,9 +72,23 @@ def parse_api_datetime(value):
     raise ValueError(f"Cannot parse API date {value!r}")
 
 
+# Every request of this collection carries a ctid with this prefix; messages of its orders carry it too.
+CTID_PREFIX = "autodns-ssl-"
+
+
 def new_ctid():
     """A fresh client transaction id, echoed by the API and stored on jobs and poll messages."""
-    return f"autodns-ssl-{uuid.uuid4().hex}"
+    return f"{CTID_PREFIX}{uuid.uuid4().hex}"
+
+
+def _flat_messages(messages):
+    """The API's messages with their nested ``messages[]``, in order: a code may sit at any depth."""
+    flat = []
+    for message in messages or []:
+        if isinstance(message, dict):
+            flat.append(message)
+            flat.extend(_flat_messages(message.get("messages")))
+    return flat
 
 
 class AutoDNSError(Exception):
@@ -86,7 +100,7 @@ class AutoDNSError(Exception):
         status = status or {}
         self.status_code = status.get("code") or status.get("resultCode")
         self.status_text = status.get("text")
-        self.messages = [message for message in (messages or []) if isinstance(message, dict)]
+        self.messages = _flat_messages(messages)
         self.codes = [message["code"] for message in self.messages if message.get("code")]
         self.texts = [message["text"] for message in self.messages if message.get("text")]
         self.stid = stid
@@ -104,8 +118,15 @@ class AutoDNSError(Exception):
         return self.http_status == 404 or self.has_code(*NOT_FOUND_CODES)
 
     @property
+    def refused(self):
+        """The API answered and said no (HTTP 4xx): the request did not take effect, whatever the body looks like."""
+        return self.http_status is not None and 400 <= self.http_status < 500
+
+    @property
     def retryable(self):
-        return self.http_status is None or self.http_status in RETRY_HTTP_STATUSES or self.reason == "malformed"
+        if self.http_status is None or self.http_status in RETRY_HTTP_STATUSES:
+            return True
+        return self.reason == "malformed" and not self.refused
 
     def hint(self):
         for key in self.codes + [self.http_status]:
@@ -310,8 +331,27 @@ class AutoDNSClient:
     def get_job_history(self, job_id):
         return self._get_or_none("JobHistoryInfo", f"/job/history/{int(job_id)}")
 
+    def get_job_or_history(self, job_id):
+        """The job from the active jobs, else from the history; None where neither knows it.
+
+        How the API answers for a job that has ended is not documented, so any refusal of the active route
+        (other than for the credentials or the rate limit) leads to the history.
+        """
+        try:
+            found = self.get_job(job_id)
+        except AutoDNSError as error:
+            if not error.refused or error.http_status in (401, 403, 429):
+                raise
+            found = None
+        return found if found is not None else self.get_job_history(job_id)
+
     def search_jobs(self, filters, page_size=50):
+        """Jobs matching the filters; whether ended jobs are among them is not documented."""
         return self._search_all("JobList", "/job/_search", filters, None, None, page_size)
+
+    def search_job_history(self, filters, page_size=50):
+        """Ended jobs matching the filters."""
+        return self._search_all("JobHistoryList", "/job/history/_search", filters, None, None, page_size)
 
     def search_zones(self, filters, page_size=50):
         return self._search_all("ZoneList", "/zone/_search", filters, None, None, page_size)

@@ -89,19 +89,51 @@ def parse_dns_line(line):
     return {"name": _absolute_name(owner), "ttl": DEFAULT_DCV_TTL if ttl is None else ttl, "type": record_type, "value": value}
 
 
-def normalize_authentication(entries):
-    """The API's CertAuthentication list (one entry per name and method) in the shape certificate_prepare returns."""
-    normalized = []
+def _flat_entries(entries, inherited=None):
+    """Entries with the ones nested under ``domains[]`` after them; a nested entry takes method and provisioning from its parent."""
     for entry in entries or []:
+        if not isinstance(entry, dict):
+            continue
+        merged = dict(inherited or {}, **{key: value for key, value in entry.items() if value is not None})
+        yield merged
+        yield from _flat_entries(entry.get("domains"), {"method": merged.get("method"), "provisioning": merged.get("provisioning")})
+
+
+def normalize_authentication(entries):
+    """The API's CertAuthentication list in the shape certificate_prepare returns: one entry per name and method.
+
+    Whether the API lists additional names side by side or nested under ``domains[]`` is not documented; both are read.
+    A DNS entry without a record is fine where AutoDNS provisions it itself.
+    """
+    normalized = []
+    for entry in _flat_entries(entries):
         method = entry.get("method")
         item = {"name": entry.get("name"), "method": method, "provisioning": bool(entry.get("provisioning"))}
         if method == "DNS":
+            if not entry.get("dns") and not item["provisioning"]:
+                raise DcvError(f"The API returned no DNS validation record for {item['name']}, and does not provision it itself.")
             item["dns"] = entry.get("dns")
-            item["dns_record"] = parse_dns_line(entry.get("dns"))
+            item["dns_record"] = parse_dns_line(entry["dns"]) if entry.get("dns") else None
         elif method == "FILE":
             item["file_name"] = entry.get("fileName")
             item["file_content"] = entry.get("fileContent")
         elif method == "EMAIL":
             item["approver_emails"] = list(entry.get("approverEmails") or [])
-        normalized.append(item)
+        if item not in normalized:
+            normalized.append(item)
     return normalized
+
+
+def validation_records(authentication):
+    """The DNS records of a Certificate's ``authentication`` object: the values its last order validates (or validated) with."""
+    if not isinstance(authentication, dict):
+        return []
+    try:
+        entries = normalize_authentication([authentication])
+    except DcvError:
+        return []
+    records = []
+    for entry in entries:
+        if entry["method"] == "DNS" and entry["dns_record"] and entry["dns_record"] not in records:
+            records.append(entry["dns_record"])
+    return records

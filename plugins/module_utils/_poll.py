@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import time
 
-from ._client import parse_api_datetime
+from ._client import CTID_PREFIX, AutoDNSError, parse_api_datetime
 
 ENDED_JOB_STATUSES = frozenset(["SUCCESS", "FAILED", "CANCELED"])
 FAILED_JOB_STATUSES = frozenset(["FAILED", "CANCELED"])
+IN_FLIGHT_JOB_STATUSES = ("RUNNING", "DEFERRED", "WAIT", "SUPPORT", "NOT_SET")
 
 FIRST_INTERVAL_SECONDS = 2.0
 INTERVAL_GROWTH = 1.5
 
 UNRELATED_KEEP = "keep"
 UNRELATED_CONFIRM = "confirm"
+# The job actions whose messages this collection's orders leave.
+ORDER_JOB_ACTIONS = ("renew", "reissue")
 
 
 class PollError(Exception):
@@ -43,8 +46,14 @@ def _isoformat(value):
     return moment.isoformat() if moment else None
 
 
+def job_status(job):
+    """A Job's status in upper case (the API's enum is upper case; nothing depends on it staying so), or None."""
+    status = job.get("status")
+    return status.upper() if isinstance(status, str) else None
+
+
 def _certificate_id(response_object):
-    if response_object.get("type") != "Certificate":
+    if str(response_object.get("type") or "").lower() != "certificate":
         return None
     return (response_object.get("data") or {}).get("id")
 
@@ -56,7 +65,7 @@ def normalize_message(message):
     return {
         "id": message.get("id"),
         "job_id": job.get("id"),
-        "job_status": job.get("status"),
+        "job_status": job_status(job),
         "action": job.get("action") or (message.get("notify") or {}).get("type"),
         "object_type": response_object.get("type"),
         "object_name": response_object.get("value"),
@@ -82,7 +91,7 @@ def normalize_job(object_job):
     return {
         "id": None,
         "job_id": job.get("id"),
-        "job_status": job.get("status"),
+        "job_status": job_status(job),
         "action": job.get("action"),
         "object_type": response_object.get("type"),
         "object_name": response_object.get("value"),
@@ -135,9 +144,11 @@ def confirm_head(client, message_id, check_mode=False):
 class JobWaiter:
     """Waits for jobs to end, learning their ends from the queue, or from the jobs where the queue cannot tell."""
 
-    def __init__(self, client, job_ids, confirm=True, unrelated=UNRELATED_KEEP, check_mode=False, clock=None, sleep=None):
+    def __init__(self, client, job_ids, confirm=True, unrelated=UNRELATED_KEEP, check_mode=False, clock=None, sleep=None, leftovers_of=()):
         self.client = client
         self.job_ids = list(dict.fromkeys(int(job_id) for job_id in job_ids))
+        self.leftover_names = {name.rstrip(".").lower() for name in leftovers_of}
+        self.leftover_messages = []
         self.confirm = confirm
         self.confirm_unrelated = unrelated == UNRELATED_CONFIRM
         self.check_mode = check_mode
@@ -188,6 +199,10 @@ class JobWaiter:
             if head["job_id"] in self.job_ids:
                 self._record(head["job_id"], head)
                 may_confirm = self.confirm
+            elif self._is_leftover(head):
+                if head not in self.leftover_messages:
+                    self.leftover_messages.append(head)
+                may_confirm = self.confirm
             elif not self.pending_job_ids:
                 return False
             elif self.confirm_unrelated:
@@ -204,10 +219,26 @@ class JobWaiter:
                 if head["job_id"] not in self.job_ids:
                     self.blocked_by = head
                 return False
-            if self.client.poll_confirm(head["id"]) == 0 or not self._wants_messages():
+            if self._confirm(head["id"]) == 0 or not (self._wants_messages() or self.leftover_names):
                 return True
             head = read_head(self.client)[0]
         return True
+
+    def _confirm(self, message_id):
+        """Confirm a message; one that is gone already (a retried confirm, a second poller) counts as confirmed."""
+        try:
+            return self.client.poll_confirm(message_id)
+        except AutoDNSError as error:
+            if error.not_found:
+                return None
+            raise
+
+    def _is_leftover(self, normalized):
+        """A message of an ended renew or reissue job of a named certificate, ordered by this collection in an earlier run."""
+        return (normalized["job_status"] in ENDED_JOB_STATUSES
+                and str(normalized["action"] or "").lower() in ORDER_JOB_ACTIONS
+                and str(normalized["object_name"] or "").rstrip(".").lower() in self.leftover_names
+                and str(normalized["ctid"] or "").startswith(CTID_PREFIX))
 
     def _record(self, job_id, normalized):
         if normalized["job_status"] in ENDED_JOB_STATUSES:
@@ -219,7 +250,7 @@ class JobWaiter:
         """Ask each pending job how it stands; True when one of them turned out to have ended."""
         ended = False
         for job_id in self.pending_job_ids:
-            object_job = self.client.get_job(job_id) or self.client.get_job_history(job_id)
+            object_job = self.client.get_job_or_history(job_id)
             if object_job is None:
                 self.last_seen[job_id] = None
                 continue
@@ -239,6 +270,7 @@ class JobWaiter:
             "queue_blocked": self.blocked_by is not None,
             "blocked_by": self.blocked_by,
             "unrelated_messages": self.unrelated_messages,
+            "leftover_messages": self.leftover_messages,
         }
 
     def partial_result(self):

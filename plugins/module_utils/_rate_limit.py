@@ -13,12 +13,11 @@ Note that this module util is **PRIVATE** to the collection. It can have breakin
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
-import os
-import tempfile
+import threading
 import time
-from urllib.parse import urlsplit
+
+from ._local_state import LocalStateError, api_host, open_private_file, state_file_name
 
 REQUESTS_PER_WINDOW = 3
 # A little over one second: the API counts arrivals, and arrival lags the moment we take here.
@@ -32,17 +31,27 @@ class RateLimiter:
         self.window = window
         self.sleep = sleep
         self.clock = clock
+        self.warning = None
 
     @classmethod
     def for_url(cls, api_url, **kwargs):
-        """One limiter per API host, kept in the temp directory that all processes of this user share."""
-        host = urlsplit(api_url).netloc.lower()
-        digest = hashlib.sha256(host.encode("utf-8")).hexdigest()[:16]
-        return cls(os.path.join(tempfile.gettempdir(), f"autodns-ssl-rate-{digest}.json"), **kwargs)
+        """One limiter per API host, kept in this user's state directory so that all module processes share it.
+
+        Where that directory cannot be used, the limit holds within this process only, and ``warning`` says why.
+        """
+        try:
+            path = state_file_name("rate", api_host(api_url))
+            # Open it once here, so that a file that cannot be used safely shows now and not in the middle of a request.
+            open_private_file(path).close()
+            return cls(path, **kwargs)
+        except LocalStateError as exc:
+            limiter = ProcessRateLimiter(**kwargs)
+            limiter.warning = f"{exc} The API's rate limit is kept within this module run only."
+            return limiter
 
     def acquire(self):
         """Block until one more request fits into the window, then record it and return its time."""
-        with open(self.path, "a+", encoding="utf-8") as handle:
+        with open_private_file(self.path) as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 recent = self._recent(handle)
@@ -68,3 +77,24 @@ class RateLimiter:
             stamps = []
         now = self.clock()
         return sorted(stamp for stamp in stamps if isinstance(stamp, (int, float)) and now - self.window < stamp <= now)
+
+
+class ProcessRateLimiter(RateLimiter):
+    """The same limit, kept in memory: for when no file can be shared safely."""
+
+    def __init__(self, **kwargs):
+        super().__init__(None, **kwargs)
+        self._lock = threading.Lock()
+        self._stamps = []
+
+    def acquire(self):
+        with self._lock:
+            now = self.clock()
+            recent = [stamp for stamp in self._stamps if now - self.window < stamp <= now]
+            if len(recent) >= self.requests_per_window:
+                wait = recent[-self.requests_per_window] + self.window - now
+                if wait > 0:
+                    self.sleep(wait)
+            granted = self.clock()
+            self._stamps = (recent + [granted])[-self.requests_per_window:]
+            return granted

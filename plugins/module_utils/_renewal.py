@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime
 
 from ._certificate import csr_public_key_sha256, days_until, expire_of, payable_of, resolve_certificate, serial_number_of, term_of
-from ._client import AutoDNSError
-from ._poll import request_ctid_of
+from ._client import AutoDNSError, parse_api_datetime
+from ._local_state import LocalStateError, api_host, exclusive_lock, state_file_name
+from ._poll import IN_FLIGHT_JOB_STATUSES, job_status, request_ctid_of
 from ._x509 import X509Error
 
 ORDER_AUTO = "auto"
@@ -28,8 +29,13 @@ ORDER_CHOICES = (ORDER_AUTO, ORDER_RENEW, ORDER_REISSUE)
 # The job actions of the two orders are named like the orders.
 ORDER_ACTIONS = (ORDER_RENEW, ORDER_REISSUE)
 BUSINESS_CASES = {ORDER_RENEW: "RENEW", ORDER_REISSUE: "REISSUE"}
-IN_FLIGHT_JOB_STATUSES = ("RUNNING", "DEFERRED", "WAIT", "SUPPORT", "NOT_SET")
 RENEWAL_WINDOW_DAYS = 90
+# An order whose answer was lost may show in the job searches only a moment later.
+ORDER_GRACE_SECONDS = 5.0
+# Job creation times come from the API's clock; ours may differ by this much.
+CLOCK_SKEW = datetime.timedelta(minutes=2)
+# Another process may hold the lock while it orders and reconciles a lost answer (searches under the rate limit).
+ORDER_LOCK_SECONDS = 300
 CODE_TOO_EARLY = "EF4001012"
 VALIDATION_METHOD = "DNS"
 
@@ -99,17 +105,21 @@ def plan_renewal(certificate, remaining_days, force=False, order=ORDER_AUTO, now
 
 
 def authentication_body(authentication, common_name, dns_provisioning):
-    """The renew request's ``authentication`` object from the entries certificate_prepare returned."""
-    if not authentication:
-        return {"method": "DNS", "provisioning": dns_provisioning}
-    dns_entries = [entry for entry in authentication if isinstance(entry, dict) and entry.get("method") == "DNS"]
-    incomplete = [entry for entry in dns_entries if not entry.get("name") or not entry.get("dns")]
-    if not dns_entries or incomplete:
+    """The order's ``authentication`` object from the entries certificate_prepare returned."""
+    dns_entries = [entry for entry in authentication or [] if isinstance(entry, dict) and entry.get("method") == "DNS"]
+    if authentication and (not dns_entries or any(not entry.get("name") for entry in dns_entries)):
         raise RenewalError(
-            "authentication must be the list certificate_prepare returned: it needs one entry with method DNS,"
-            " name and dns for every name of the certificate.")
+            "authentication must be the list certificate_prepare returned: it needs one entry with method DNS"
+            " and name for every name of the certificate.")
+    with_records = [entry for entry in dns_entries if entry.get("dns")]
+    if not with_records:
+        if any(not entry.get("provisioning") for entry in dns_entries):
+            raise RenewalError(
+                "authentication must be the list certificate_prepare returned: entries without a DNS record are only possible"
+                " where AutoDNS provisions the record.")
+        return {"method": "DNS", "provisioning": dns_provisioning}
     wanted = common_name.rstrip(".").lower()
-    common_name_entry = next((entry for entry in dns_entries if entry["name"].rstrip(".").lower() == wanted), None)
+    common_name_entry = next((entry for entry in with_records if entry["name"].rstrip(".").lower() == wanted), None)
     if common_name_entry is None:
         names = ", ".join(entry["name"] for entry in dns_entries)
         raise RenewalError(
@@ -119,7 +129,7 @@ def authentication_body(authentication, common_name, dns_provisioning):
         "method": "DNS",
         "provisioning": dns_provisioning,
         "dns": common_name_entry["dns"],
-        "domains": [{"name": entry["name"], "method": "DNS", "dns": entry["dns"]} for entry in dns_entries],
+        "domains": [{"name": entry["name"], "method": "DNS", "dns": entry["dns"]} for entry in with_records],
     }
 
 
@@ -138,64 +148,93 @@ def order_body(certificate, term, csr, authentication):
     return body
 
 
-def _job_of(object_job):
-    return object_job.get("job") or {}
+def _job_of(found):
+    """The Job of an ObjectJob, or the Job itself: searches may answer either."""
+    return found.get("job") or found
 
 
-def _renewed_certificate_id(object_job):
-    return ((object_job.get("object") or {}).get("data") or {}).get("id")
+def _data_certificate_id(found):
+    return ((found.get("object") or {}).get("data") or {}).get("id")
 
 
-def _request_ctids(object_job):
-    return {event.get("ctid") for event in _job_of(object_job).get("events") or [] if event.get("ctid")}
+def _request_ctids(found):
+    return {event.get("ctid") for event in _job_of(found).get("events") or [] if event.get("ctid")}
 
 
-def _order_jobs(client, certificate, actions, statuses=None):
-    """Renew and reissue jobs (``actions``) of the certificate's name, each as the full ObjectJob (from the history where it has ended)."""
-    filters = [
+def _created(found):
+    try:
+        return parse_api_datetime(_job_of(found).get("created"))
+    except ValueError:
+        return None
+
+
+def _order_job_filters(certificate, actions):
+    return [
         {"key": "action", "operator": "IN", "values": list(actions)},
         {"key": "object", "operator": "EQUAL", "value": certificate["name"]},
     ]
-    if statuses:
-        filters.append({"key": "status", "operator": "IN", "values": list(statuses)})
-    jobs = []
-    for hit in client.search_jobs(filters):
-        job_id = (hit.get("job") or hit).get("id")
-        if job_id is None:
-            continue
-        object_job = client.get_job(job_id)
-        if object_job is None and not statuses:
-            object_job = client.get_job_history(job_id)
-        if object_job is not None:
-            jobs.append(object_job)
-    return jobs
 
 
-def _in_flight_for(object_job, certificate):
-    return _renewed_certificate_id(object_job) == certificate["id"] and _job_of(object_job).get("status") in IN_FLIGHT_JOB_STATUSES
+def _complete(client, hit):
+    """A search hit with its status: searches may answer reduced objects, the job routes answer whole ones."""
+    if job_status(_job_of(hit)) is not None:
+        return hit
+    job_id = _job_of(hit).get("id")
+    return (client.get_job_or_history(job_id) or hit) if job_id is not None else hit
+
+
+def _may_be_of(found, certificate):
+    """Whether the job may concern this certificate: it has its name (the search filter) and names no other id.
+
+    The API need not name the certificate's id in a job, and may not keep the id across orders, so a job that names
+    no id counts: waiting for someone else's order of the same name is cheaper than paying twice.
+    """
+    named = _data_certificate_id(found)
+    return named is None or named == certificate["id"]
 
 
 def order_in_flight(client, certificate):
-    """The renew or reissue job already running for this certificate (the ObjectJob), or None."""
-    for object_job in _order_jobs(client, certificate, ORDER_ACTIONS, IN_FLIGHT_JOB_STATUSES):
-        if _in_flight_for(object_job, certificate):
-            return object_job
+    """The renew or reissue job already running for this certificate (as the search or the job route answered), or None."""
+    filters = _order_job_filters(certificate, ORDER_ACTIONS) + [{"key": "status", "operator": "IN", "values": list(IN_FLIGHT_JOB_STATUSES)}]
+    for hit in client.search_jobs(filters):
+        found = _complete(client, hit)
+        if job_status(_job_of(found)) in IN_FLIGHT_JOB_STATUSES and _may_be_of(found, certificate):
+            return found
     return None
 
 
-def find_ordered_job(client, certificate, order, ctid):
-    """The job an order with an unknown outcome started, or None where no job of that kind exists for the certificate.
+def describe_in_flight(found):
+    """A job in flight in the shape modules return."""
+    job = _job_of(found)
+    created = _created(found)
+    return {
+        "id": job.get("id"), "status": job_status(job), "sub_status": job.get("subStatus"),
+        "action": str(job.get("action") or "").lower() or None, "created": created.isoformat() if created else None,
+    }
 
-    The ctid of the order request identifies the job for sure, even one that has ended already. A job of this
-    certificate in flight that does not name the ctid counts too, since an order is on its way either way; one
-    that has ended does not, as it may be an earlier order that failed.
+
+def find_ordered_job(client, certificate, order, ctid, sent_at):
+    """The job an order with an unknown outcome started, or None where the searches prove that no such order exists.
+
+    Running and ended jobs are searched (``/job/_search`` may answer running jobs only). The ctid of the order request
+    identifies the job for sure where the API records it; without it, a job of the same action and name created
+    after the order was sent (less the clock skew between us and the API) counts, and so does one still in flight.
+    An earlier job that has ended is an earlier order and does not count.
     """
-    jobs = _order_jobs(client, certificate, [order])
-    by_ctid = [object_job for object_job in jobs if ctid and ctid in _request_ctids(object_job)]
+    filters = _order_job_filters(certificate, [order])
+    found = {}
+    for hit in client.search_jobs(filters) + client.search_job_history(filters):
+        job_id = _job_of(hit).get("id")
+        if job_id is not None and job_id not in found:
+            found[job_id] = _complete(client, hit)
+    jobs = [job for job in found.values() if _may_be_of(job, certificate)]
+    by_ctid = [job for job in jobs if ctid and ctid in _request_ctids(job)]
     if by_ctid:
         return by_ctid[0]
-    in_flight = [object_job for object_job in jobs if _in_flight_for(object_job, certificate)]
-    return in_flight[0] if in_flight else None
+    earliest = sent_at - CLOCK_SKEW
+    candidates = [job for job in jobs
+                  if (_created(job) is not None and _created(job) >= earliest) or job_status(_job_of(job)) in IN_FLIGHT_JOB_STATUSES]
+    return max(candidates, key=lambda job: _created(job) or earliest) if candidates else None
 
 
 def _too_early(certificate, error):
@@ -218,37 +257,56 @@ def _send_order(client, certificate, order, body, dns_provisioning):
         raise
 
 
-def _job_result(object_job, order_ctid=None):
-    job = _job_of(object_job)
-    return {"job_id": job.get("id"), "job_status": job.get("status"), "ctid": request_ctid_of(job) or order_ctid}
+def _job_result(found, order_ctid=None):
+    job = _job_of(found)
+    return {"job_id": job.get("id"), "job_status": job_status(job), "ctid": request_ctid_of(job) or order_ctid}
+
+
+def _reconcile(client, certificate, order, body, dns_provisioning, error, sent_at):
+    """After an order with an unknown outcome: the job it started, or the answer of the one resend the searches allow."""
+    client.sleep(ORDER_GRACE_SECONDS)
+    try:
+        found = find_ordered_job(client, certificate, order, error.ctid, sent_at)
+    except AutoDNSError as lookup_error:
+        raise RenewalError(
+            f"{error}. Looking for the job of that order failed too, so whether it was placed is unknown: {lookup_error}."
+            f" Nothing was sent again (order request ctid {error.ctid}). Running the task again looks for the order's job"
+            " first and orders only where there is none.", error=lookup_error) from lookup_error
+    if found is not None:
+        return _job_result(found, error.ctid)
+    # The searches proved that the order did not take effect: send it once more, and only once.
+    try:
+        response = _send_order(client, certificate, order, body, dns_provisioning)
+    except AutoDNSError as retry_error:
+        if not retry_error.outcome_unknown:
+            raise
+        raise RenewalError(
+            f"{retry_error}. The order was sent a second time after the first had no answer and no job was found;"
+            " it is not sent again. Running the task again looks for the order's job first.", error=retry_error) from retry_error
+    return _answer_result(response)
+
+
+def _answer_result(response):
+    first = response.first or {}
+    return {"job_id": first.get("id"), "job_status": first.get("status"), "ctid": response.ctid}
 
 
 def place_order(client, certificate, order, body, dns_provisioning):
-    """Place the renew or reissue order exactly once; returns job_id, job_status and ctid of the order."""
+    """Place the renew or reissue order exactly once; returns job_id, job_status, ctid and in_flight of the order."""
+    sent_at = datetime.datetime.now(datetime.timezone.utc)
     try:
-        response = _send_order(client, certificate, order, body, dns_provisioning)
+        return dict(_answer_result(_send_order(client, certificate, order, body, dns_provisioning)), in_flight=False)
     except AutoDNSError as error:
-        if not error.outcome_unknown:
+        if error.outcome_unknown:
+            return dict(_reconcile(client, certificate, order, body, dns_provisioning, error, sent_at), in_flight=False)
+        if not error.refused:
             raise
-        try:
-            object_job = find_ordered_job(client, certificate, order, error.ctid)
-        except AutoDNSError as lookup_error:
-            raise RenewalError(
-                f"{error}. Looking for the job of that order failed too: {lookup_error}. Nothing was sent again;"
-                " running the task again looks for an order in flight before it orders.", error=lookup_error) from lookup_error
-        if object_job is not None:
-            return _job_result(object_job, error.ctid)
-        # The lookup proved that the order did not take effect: send it once more, and only once.
-        try:
-            response = _send_order(client, certificate, order, body, dns_provisioning)
-        except AutoDNSError as retry_error:
-            if not retry_error.outcome_unknown:
-                raise
-            raise RenewalError(
-                f"{retry_error}. The order was sent a second time after the first had no answer and no job was found;"
-                " it is not sent again. Running the task again looks for an order in flight before it orders.", error=retry_error) from retry_error
-    first = response.first or {}
-    return {"job_id": first.get("id"), "job_status": first.get("status"), "ctid": response.ctid}
+        # The API may refuse because an order of this certificate runs already (its code is not documented):
+        # then that order is the one to wait for.
+        found = order_in_flight(client, certificate)
+        if found is None:
+            raise
+        return dict(_job_result(found), in_flight=True)
 
 
 def reissue_problem(certificate, term=None):
@@ -312,22 +370,39 @@ def renew_certificate(client, options, check_mode=False, csr_common_name=None, n
     term = options["term"] if options["term"] is not None else term_of(certificate)
     body = order_body(certificate, term, options["csr"], authentication)
 
-    in_flight = order_in_flight(client, certificate)
-    if in_flight is not None:
-        action = _job_of(in_flight).get("action")
-        result.update(_job_result(in_flight), in_flight=True, order=action if action in ORDER_ACTIONS else order,
-                      previous=previous_of(certificate, options["csr"]))
-        return result
-    result.update(order=order, previous=previous_of(certificate, options["csr"]))
-    if check_mode:
-        result["changed"] = True
-        return result
+    result["previous"] = previous_of(certificate, options["csr"])
     try:
-        result.update(place_order(client, certificate, order, body, options["dns_provisioning"]))
+        if check_mode:
+            result.update(_predict(client, certificate, order))
+        else:
+            with exclusive_lock(state_file_name("order", api_host(client.api_url), certificate["name"].lower()),
+                                ORDER_LOCK_SECONDS, f"the orders of {certificate['name']}"):
+                result.update(_order_once(client, certificate, order, body, options["dns_provisioning"]))
     except RenewalError as error:
         error.result.update(result)
         raise
     except AutoDNSError as error:
         raise RenewalError(str(error), error=error, **result) from error
-    result["changed"] = True
+    except LocalStateError as error:
+        raise RenewalError(f"{error} The order of {certificate['name']} is placed only under that lock, so that two processes never both order.",
+                           **result) from error
     return result
+
+
+def _in_flight_result(found, order):
+    action = str(_job_of(found).get("action") or "").lower()
+    return dict(_job_result(found), in_flight=True, changed=False, order=action if action in ORDER_ACTIONS else order)
+
+
+def _predict(client, certificate, order):
+    found = order_in_flight(client, certificate)
+    return _in_flight_result(found, order) if found is not None else {"order": order, "changed": True}
+
+
+def _order_once(client, certificate, order, body, dns_provisioning):
+    """Look for an order in flight, else order; the caller holds the certificate's lock, so others wait and then find this order."""
+    found = order_in_flight(client, certificate)
+    if found is not None:
+        return _in_flight_result(found, order)
+    placed = place_order(client, certificate, order, body, dns_provisioning)
+    return dict(placed, order=order, changed=not placed["in_flight"])

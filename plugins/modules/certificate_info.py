@@ -17,6 +17,8 @@ description:
   - Tells for each certificate what M(autodns.ssl.certificate_renew) with the same O(remaining_days), O(order) and O(force) would
     decide (RV(certificate.renewal)), and how long its paid term runs (RV(certificate.payable)).
   - With O(previous), reads the certificate that a reissue or renewal issued, proven by evidence rather than by its id.
+  - For a due certificate it also looks for a reissue or renewal job that is already running (C(POST /job/_search)), and returns it
+    in RV(certificate.renewal.job).
 author:
   - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:
@@ -209,6 +211,34 @@ certificate:
         problem:
           description: Why that order would be refused before anything is sent (for example O(order=renew) while the term runs on), or V(null).
           type: str
+        job:
+          description:
+            - The reissue or renewal job already running for a due certificate (looked up only for due certificates), or V(null).
+            - Its validation waits for the records in RV(certificate.validation_records); publish those, not freshly prepared ones.
+          type: dict
+          contains:
+            id:
+              description: The job id.
+              type: int
+            status:
+              description: The job status, for example V(DEFERRED) while it waits for the validation records.
+              type: str
+            sub_status:
+              description: The job's sub-status, for example V(WF_DNS_AUTH), or V(null).
+              type: str
+            action:
+              description: V(renew) or V(reissue).
+              type: str
+            created:
+              description: When the job was created (ISO 8601), or V(null).
+              type: str
+    validation_records:
+      description:
+        - The DNS validation records of the certificate's last order as AutoDNS holds them (its C(authentication)), in the shape
+          M(autodns.ssl.zone_record) takes; empty where AutoDNS holds none.
+        - While a job runs, these are the records it waits for.
+      type: list
+      elements: dict
 certificates:
   description:
     - Every certificate of O(name), the latest expiry first; for O(certificate_id) or O(previous) a list of that one certificate.
@@ -231,7 +261,13 @@ from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
     describe_certificate,
     issued_certificate,
 )
-from ansible_collections.autodns.ssl.plugins.module_utils._renewal import decision_argument_spec, decision_option_problem, plan_renewal
+from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
+    decision_argument_spec,
+    decision_option_problem,
+    describe_in_flight,
+    order_in_flight,
+    plan_renewal,
+)
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import require_cryptography
 
 PREVIOUS_KEYS = ("id", "name", "serial_number", "expire")
@@ -258,7 +294,10 @@ def read_certificates(module, client):
         description, warnings = describe_certificate(certificate, now)
         for warning in warnings:
             module.warn(warning)
-        description["renewal"] = plan_renewal(certificate, params["remaining_days"], params["force"], params["order"], now)
+        renewal = plan_renewal(certificate, params["remaining_days"], params["force"], params["order"], now)
+        in_flight = order_in_flight(client, certificate) if renewal["due"] and params["previous"] is None else None
+        renewal["job"] = describe_in_flight(in_flight) if in_flight is not None else None
+        description["renewal"] = renewal
         described.append(description)
     return {"changed": False, "certificate": described[0] if described else None, "certificates": described}
 

@@ -19,6 +19,11 @@ description:
   - The queue is shared by everything that works with the account, so a message that concerns none of the jobs is left in the queue
     unless O(unrelated=confirm). While such a message blocks the head, the module asks the jobs themselves
     (C(GET /job/{id}), then C(GET /job/history/{id}) for jobs that have ended) and returns RV(queue_blocked=true).
+  - With O(leftovers_of), messages that earlier runs of this collection left behind (ended renew and reissue jobs of those certificates,
+    whose requests carried this collection's ctid) are confirmed when they reach the head, so that the queue drains; they are returned
+    in RV(leftover_messages). A message that is gone already when it is confirmed (a retried confirm, a second poller) counts as confirmed.
+  - Job statuses and object types are compared without regard to case. Where C(GET /job/{id}) refuses to answer for a job in any way
+    (not only with HTTP 404), the job is looked up in the history.
   - A job that ends C(FAILED) or C(CANCELED) fails the task with the API's codes and texts, but only once every job has ended,
     so that one failed renewal does not cut short the wait for the others; RV(messages) then holds the outcome of every job.
 author:
@@ -50,6 +55,7 @@ options:
   job_ids:
     description:
       - The ids of several jobs to wait for. RV(messages) lists their results in this order.
+      - May be empty together with O(leftovers_of), to only drain the messages that earlier runs left.
       - Mutually exclusive with O(job_id) and O(message_id).
     type: list
     elements: int
@@ -72,6 +78,15 @@ options:
     type: str
     choices: [keep, confirm]
     default: keep
+  leftovers_of:
+    description:
+      - Certificate names whose leftover messages are confirmed while the module reads the queue, see the description.
+      - Only messages of ended C(renew) and C(reissue) jobs for these names whose ctid starts with C(autodns-ssl-) count; every other
+        message is handled as O(unrelated) says.
+      - Without O(job_id) and O(job_ids), the module then drains such messages from the head and returns.
+    type: list
+    elements: str
+    default: []
   wait_timeout:
     description:
       - Seconds to wait for the jobs to end. V(0) looks once.
@@ -214,6 +229,12 @@ unrelated_messages:
   returned: with O(job_id) or O(job_ids), also when the wait fails
   type: list
   elements: dict
+leftover_messages:
+  description:
+    - The messages of earlier runs confirmed because of O(leftovers_of), in the shape of RV(message).
+  returned: with O(job_id), O(job_ids) or O(leftovers_of), also when the wait fails
+  type: list
+  elements: dict
 pending_job_ids:
   description: The jobs that had not ended when the wait failed (timed out, a job failed, or an API call failed).
   returned: failure while waiting
@@ -249,8 +270,8 @@ def wait_for_jobs(module, client):
     params = module.params
     single = params["job_id"] is not None
     waiter = JobWaiter(
-        client, [params["job_id"]] if single else params["job_ids"], confirm=params["confirm"],
-        unrelated=params["unrelated"], check_mode=module.check_mode)
+        client, [params["job_id"]] if single else params["job_ids"] or [], confirm=params["confirm"],
+        unrelated=params["unrelated"], check_mode=module.check_mode, leftovers_of=params["leftovers_of"])
     try:
         result = waiter.wait(params["wait_timeout"], params["max_interval"])
     except AutoDNSError as error:
@@ -262,7 +283,9 @@ def wait_for_jobs(module, client):
 
 
 def poll(module, client):
-    work = queue_head if module.params["job_id"] is None and module.params["job_ids"] is None else wait_for_jobs
+    params = module.params
+    waits = params["job_id"] is not None or params["job_ids"] is not None or params["leftovers_of"]
+    work = wait_for_jobs if waits else queue_head
     try:
         return work(module, client)
     except PollError as exc:
@@ -279,6 +302,7 @@ def main():
         unrelated={"type": "str", "choices": [UNRELATED_KEEP, UNRELATED_CONFIRM], "default": UNRELATED_KEEP},
         wait_timeout={"type": "int", "default": 900},
         max_interval={"type": "int", "default": 30},
+        leftovers_of={"type": "list", "elements": "str", "default": []},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -286,8 +310,10 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    if params["job_ids"] is not None and not params["job_ids"]:
-        module.fail_json(msg="job_ids must name at least one job.")
+    if params["job_ids"] is not None and not params["job_ids"] and not params["leftovers_of"]:
+        module.fail_json(msg="job_ids must name at least one job, unless leftovers_of is set.")
+    if params["message_id"] is not None and params["leftovers_of"]:
+        module.fail_json(msg="message_id confirms one message; leftovers_of cannot be combined with it.")
     if params["wait_timeout"] < 0:
         module.fail_json(msg=f"wait_timeout must be 0 or more seconds, not {params['wait_timeout']}.")
     if params["max_interval"] < 1:

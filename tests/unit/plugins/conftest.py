@@ -15,6 +15,15 @@ from ansible_collections.autodns.ssl.plugins.module_utils import _client
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, NoRateLimit, ScriptedSession
 
 
+@pytest.fixture(autouse=True)
+def state_directory(tmp_path, monkeypatch):
+    """The modules' shared files (rate limit, order locks) of each test in a directory of its own."""
+    base = tmp_path / "runtime"
+    base.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(base))
+    return base / "autodns-ssl"
+
+
 @pytest.fixture
 def sleeps(monkeypatch):
     """Every sleep the client asks for, recorded instead of slept."""

@@ -114,6 +114,8 @@ def query_of(url):
 
 
 class NoRateLimit:
+    warning = None
+
     def acquire(self):
         """Unit tests do not wait."""
 

@@ -48,6 +48,7 @@ def test_describe_certificate():
         "subscription_days_remaining": None,
         "multiyear": False,
         "reissue_required": False,
+        "validation_records": [],
     }
 
 

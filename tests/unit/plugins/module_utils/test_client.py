@@ -207,6 +207,25 @@ def test_malformed_json_is_retried_for_reads(http, sleeps):
     assert len(sleeps) == 1
 
 
+def test_a_non_json_refusal_is_a_refusal_not_retried(http, sleeps):
+    http(Call("GET", "/hello", status=403, raw_body="<html>Forbidden</html>"))
+    with pytest.raises(AutoDNSError) as caught:
+        make_client().hello()
+    assert caught.value.refused
+    assert not caught.value.outcome_unknown
+    assert not sleeps
+
+
+def test_codes_nested_in_messages_count(http):
+    nested = {"stid": "s1", "status": {"code": "E400106", "type": "ERROR"},
+              "messages": [{"code": "EF4001000", "text": "outer", "messages": [{"code": "EF4001012", "text": "inner"}]}]}
+    http(Call("GET", "/hello", status=400, envelope=nested))
+    with pytest.raises(AutoDNSError) as caught:
+        make_client().hello()
+    assert caught.value.has_code("EF4001012")
+    assert caught.value.codes == ["EF4001000", "EF4001012"]
+
+
 def test_retry_after_is_honoured(http, sleeps):
     http(Call("GET", "/hello", status=429, envelope=error_envelope("E0001"), headers={"Retry-After": "7"}), Call("GET", "/hello"))
     make_client().hello()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.autodns.ssl.plugins.module_utils._dcv import DcvError, normalize_authentication, parse_dns_line
+from ansible_collections.autodns.ssl.plugins.module_utils._dcv import DcvError, normalize_authentication, parse_dns_line, validation_records
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
 
 TOKEN = "202003111007103gz85txmpl9x77x0ndm055v1w8lcmretx8wgshot6369xxu3lg"
@@ -73,3 +73,35 @@ def test_normalize_authentication_of_the_captured_example():
     assert authentication[0]["dns_record"] == {"name": "_dnsauth.junkdragons.de", "ttl": 300, "type": "TXT", "value": TOKEN}
     assert authentication[0]["provisioning"] is True
     assert authentication[1]["file_name"] == "junkdragons.de/.well-known/pki-validation/fileauth.txt"
+
+
+def test_names_nested_under_domains_are_flattened():
+    nested = [{
+        "name": "www.example.com", "method": "DNS", "provisioning": False,
+        "dns": '_dnsauth.www.example.com. 300 IN TXT "www-token"',
+        "domains": [{"name": "example.com", "dns": '_dnsauth.example.com. 300 IN TXT "apex-token"'},
+                    {"name": "www.example.com", "method": "DNS", "dns": '_dnsauth.www.example.com. 300 IN TXT "www-token"'}],
+    }]
+    entries = normalize_authentication(nested)
+    assert [(entry["name"], entry["method"], entry["dns_record"]["value"]) for entry in entries] == [
+        ("www.example.com", "DNS", "www-token"), ("example.com", "DNS", "apex-token")]
+
+
+def test_a_provisioned_dns_entry_needs_no_record():
+    [entry] = normalize_authentication([{"name": "www.example.com", "method": "DNS", "provisioning": True}])
+    assert entry["dns"] is None and entry["dns_record"] is None
+
+
+def test_an_unprovisioned_dns_entry_without_a_record_is_refused():
+    with pytest.raises(DcvError, match="no DNS validation record for www.example.com"):
+        normalize_authentication([{"name": "www.example.com", "method": "DNS"}])
+
+
+def test_validation_records_of_a_certificate():
+    authentication = {"method": "DNS", "provisioning": False, "dns": '_dnsauth.www.example.com. 300 IN TXT "www-token"',
+                      "domains": [{"name": "example.com", "method": "DNS", "dns": '_dnsauth.example.com. 300 IN TXT "apex-token"'}]}
+    assert validation_records(authentication) == [
+        {"name": "_dnsauth.www.example.com", "ttl": 300, "type": "TXT", "value": "www-token"},
+        {"name": "_dnsauth.example.com", "ttl": 300, "type": "TXT", "value": "apex-token"}]
+    assert validation_records({"method": "DNS"}) == []
+    assert validation_records(None) == []

@@ -406,3 +406,51 @@ def test_check_mode_with_unrelated_confirm_reports_the_blocker_it_would_confirm(
     assert result["changed"] is True
     assert result["queue_blocked"] is True
     assert [message["id"] for message in result["unrelated_messages"]] == [7]
+
+
+def test_a_message_already_gone_when_confirmed_counts_as_confirmed(http):
+    clock = FakeClock()
+    http(
+        poll_call(poll_message(1005360985), pending=1),
+        Call("PUT", "/poll/1005360985", status=404, envelope=error_envelope("E0906", "EF09060")),
+    )
+    result = make_waiter([JOB_ID], clock).wait(wait_timeout=900, max_interval=30)
+    assert result["messages"][0]["id"] == 1005360985
+    assert result["changed"] is True
+
+
+def test_a_job_whose_info_is_refused_is_read_from_the_history(http):
+    clock = FakeClock()
+    http(
+        poll_call(notify_message(1005360001), pending=1),
+        Call("GET", f"/job/{JOB_ID}", status=400, envelope=error_envelope("E300114", "EF300102")),
+        job_call(object_job(status="success"), history=True),
+    )
+    result = make_waiter([JOB_ID], clock).wait(wait_timeout=900, max_interval=30)
+    assert result["messages"][0]["job_status"] == "SUCCESS"
+
+
+def test_leftovers_of_earlier_runs_are_confirmed_and_foreign_messages_kept(http):
+    clock = FakeClock()
+    leftover = poll_message(1005360980, job_id=JOB_ID - 5, name="WWW.example.com")
+    leftover["job"]["status"] = "success"
+    foreign_order = poll_message(1005360981, job_id=JOB_ID - 4)
+    foreign_order["ctid"] = "someone-else-42"
+    session = http(
+        poll_call(leftover, pending=3),
+        confirm_call(1005360980, 2),
+        poll_call(foreign_order, pending=2),
+    )
+    result = make_waiter([], clock, leftovers_of=["www.example.com"]).wait(wait_timeout=0, max_interval=30)
+    assert [message["id"] for message in result["leftover_messages"]] == [1005360980]
+    assert [sent["url"].rsplit("/v1", 1)[1] for sent in session.sent if sent["method"] == "PUT"] == ["/poll/1005360980"]
+    assert result["blocked_by"] is None
+
+
+def test_a_leftover_needs_an_ended_job_of_a_named_certificate(http):
+    clock = FakeClock()
+    running = poll_message(1005360980, job_id=JOB_ID - 5, status="RUNNING")
+    http(poll_call(running, pending=1))
+    result = make_waiter([], clock, leftovers_of=["www.example.com", "shop.example.com"]).wait(wait_timeout=0, max_interval=30)
+    assert result["leftover_messages"] == []
+    assert result["changed"] is False

@@ -9,7 +9,7 @@ import datetime
 import pytest
 import requests
 
-from ansible_collections.autodns.ssl.plugins.module_utils import _client
+from ansible_collections.autodns.ssl.plugins.module_utils import _client, _local_state, _renewal
 from ansible_collections.autodns.ssl.plugins.module_utils._client import AutoDNSClient
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import format_api_datetime
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
@@ -84,6 +84,16 @@ def job_search_call(*object_jobs, filters=None):
 
 def job_call(job):
     return Call("GET", f"/job/{job['job']['id']}", envelope=envelope("S300114", data=[job]))
+
+
+def history_search_call(*object_jobs, filters=None):
+    body = {"filters": filters or ANY_STATUS_FILTERS, "view": {"limit": 50, "offset": 0}}
+    return Call("POST", "/job/history/_search", envelope=envelope("S300115", data=list(object_jobs), summary=len(object_jobs))).expect_body(body)
+
+
+def lookup_calls(*active, ended=(), filters=None):
+    """The searches after an order with an unknown outcome: running jobs, then ended ones."""
+    return [job_search_call(*active, filters=filters or ANY_STATUS_FILTERS), history_search_call(*ended, filters=filters or ANY_STATUS_FILTERS)]
 
 
 def renew_call(body=None, status=200, path=f"/certificate/{OLD_CERTIFICATE_ID}/_renew", code="N400106", **kwargs):
@@ -241,7 +251,7 @@ def test_order_by_name_with_prepared_authentication_and_term(http):
 
 def test_a_renewal_in_flight_is_returned_instead_of_ordering(http):
     running = object_job(status="DEFERRED", ctid="autodns-ssl-earlier")
-    session = http(certificate_call(), job_search_call(running), job_call(running))
+    session = http(certificate_call(), job_search_call(running))
     result = renew()
     assert not puts(session)
     assert result["changed"] is False
@@ -253,8 +263,25 @@ def test_a_renewal_in_flight_is_returned_instead_of_ordering(http):
 
 def test_a_renewal_job_of_another_certificate_with_the_same_name_is_not_in_flight(http):
     other = object_job(certificate_id=OLD_CERTIFICATE_ID + 1)
-    http(certificate_call(), job_search_call(other), job_call(other), renew_call(default_body()))
+    http(certificate_call(), job_search_call(other), renew_call(default_body()))
     assert renew()["in_flight"] is False
+
+
+def test_a_job_that_names_no_certificate_id_counts_as_in_flight(http):
+    running = object_job(status="deferred")
+    del running["object"]["data"]
+    del running["job"]["events"]
+    session = http(certificate_call(), job_search_call(running))
+    result = renew()
+    assert not puts(session)
+    assert result["in_flight"] is True
+    assert result["job_status"] == "DEFERRED"
+
+
+def test_a_reduced_search_hit_is_completed_from_the_job(http):
+    running = object_job(status="DEFERRED")
+    http(certificate_call(), job_search_call({"id": JOB_ID}), job_call(running))
+    assert renew()["in_flight"] is True
 
 
 def test_check_mode_predicts_the_order_without_writing(http):
@@ -267,7 +294,7 @@ def test_check_mode_predicts_the_order_without_writing(http):
 
 def test_check_mode_with_a_renewal_in_flight_predicts_no_change(http):
     running = object_job()
-    http(certificate_call(), job_search_call(running), job_call(running))
+    http(certificate_call(), job_search_call(running))
     result = renew(check_mode=True)
     assert result["changed"] is False
     assert result["in_flight"] is True
@@ -290,7 +317,7 @@ def test_too_early_names_the_code_and_the_date_renewal_becomes_possible(http):
 
 def test_other_refusals_fail_with_the_api_error(http):
     refused = error_envelope("E400106", "EF4001015")
-    session = http(certificate_call(), job_search_call(), renew_call(status=400, envelope=refused))
+    session = http(certificate_call(), job_search_call(), renew_call(status=400, envelope=refused), job_search_call())
     with pytest.raises(RenewalError, match="CertificateRenew refused .E400106 / EF4001015.") as caught:
         renew(term=36)
     assert caught.value.result["certificate_id"] == OLD_CERTIFICATE_ID
@@ -304,8 +331,7 @@ def test_dropped_connection_after_the_order_took_effect_is_reconciled_by_ctid(ht
         certificate_call(),
         job_search_call(),
         renew_call(default_body(), raises=requests.ConnectionError("Connection aborted: RemoteDisconnected")),
-        job_search_call(ordered, filters=ANY_STATUS_FILTERS),
-        job_call(ordered),
+        *lookup_calls(ordered),
     )
     result = renew()
     assert len(puts(session)) == 1
@@ -316,14 +342,12 @@ def test_dropped_connection_after_the_order_took_effect_is_reconciled_by_ctid(ht
 
 
 def test_an_order_that_ended_already_is_found_in_the_job_history(http, ctids):
-    ended = object_job(status="SUCCESS", certificate_id=OLD_CERTIFICATE_ID + 42, ctid=ctids[2])
+    ended = object_job(status="SUCCESS", certificate_id=None, ctid=ctids[2])
     session = http(
         certificate_call(),
         job_search_call(),
         renew_call(default_body(), raises=requests.Timeout("read timed out")),
-        job_search_call(ended, filters=ANY_STATUS_FILTERS),
-        Call("GET", f"/job/{JOB_ID}", status=404, envelope=error_envelope("E300114", "EF300101")),
-        Call("GET", f"/job/history/{JOB_ID}", envelope=envelope("S300114", data=[ended])),
+        *lookup_calls(ended=[ended]),
     )
     result = renew()
     assert len(puts(session)) == 1
@@ -337,8 +361,7 @@ def test_server_error_on_the_order_is_not_sent_blindly_again(http):
         certificate_call(),
         job_search_call(),
         renew_call(default_body(), status=500, envelope=error_envelope("E0001", "EF00500")),
-        job_search_call(ordered, filters=ANY_STATUS_FILTERS),
-        job_call(ordered),
+        *lookup_calls(ordered),
     )
     result = renew()
     assert len(puts(session)) == 1
@@ -351,13 +374,13 @@ def test_lookup_proving_no_order_allows_exactly_one_resend(http, ctids):
         certificate_call(),
         job_search_call(),
         renew_call(default_body(), status=502, raw_body="<html>Bad Gateway</html>"),
-        job_search_call(filters=ANY_STATUS_FILTERS),
+        *lookup_calls(),
         renew_call(default_body()),
     )
     result = renew()
     assert len(puts(session)) == 2
     assert result["job_id"] == JOB_ID
-    assert result["ctid"] == ctids[4]
+    assert result["ctid"] == ctids[5]
 
 
 def test_a_resend_with_unknown_outcome_is_not_sent_a_third_time(http):
@@ -365,7 +388,7 @@ def test_a_resend_with_unknown_outcome_is_not_sent_a_third_time(http):
         certificate_call(),
         job_search_call(),
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
-        job_search_call(filters=ANY_STATUS_FILTERS),
+        *lookup_calls(),
         renew_call(default_body(), raises=requests.ConnectionError("reset again")),
     )
     with pytest.raises(RenewalError, match="it is not sent again") as caught:
@@ -381,11 +404,11 @@ def test_a_failed_lookup_after_an_unknown_outcome_sends_nothing_again(http, slee
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
         Call("POST", "/job/_search", status=401, envelope=error_envelope("E0001", "EF01000")),
     )
-    with pytest.raises(RenewalError, match="Looking for the job of that order failed too") as caught:
+    with pytest.raises(RenewalError, match="Looking for the job of that order failed too, so whether it was placed is unknown") as caught:
         renew()
     assert len(puts(session)) == 1
-    assert "Nothing was sent again" in str(caught.value)
-    assert not sleeps
+    assert f"Nothing was sent again (order request ctid {ORDER_CTIDS[2]})" in str(caught.value)
+    assert sleeps == [5.0]
 
 
 def test_unknown_certificate_id_fails_before_any_write(http):
@@ -396,13 +419,12 @@ def test_unknown_certificate_id_fails_before_any_write(http):
 
 def test_an_earlier_failed_renewal_does_not_count_as_the_lost_order(http):
     earlier = object_job(job_id=JOB_ID - 7, status="FAILED", ctid="autodns-ssl-earlier")
+    earlier["job"]["created"] = format_api_datetime(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=3))
     session = http(
         certificate_call(),
         job_search_call(),
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
-        job_search_call(earlier, filters=ANY_STATUS_FILTERS),
-        Call("GET", f"/job/{JOB_ID - 7}", status=404, envelope=error_envelope("E300114", "EF300101")),
-        Call("GET", f"/job/history/{JOB_ID - 7}", envelope=envelope("S300114", data=[earlier])),
+        *lookup_calls(earlier, ended=[earlier]),
         renew_call(default_body()),
     )
     result = renew()
@@ -416,8 +438,7 @@ def test_a_renewal_in_flight_without_the_ctid_counts_as_the_lost_order(http):
         certificate_call(),
         job_search_call(),
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
-        job_search_call(running, filters=ANY_STATUS_FILTERS),
-        job_call(running),
+        *lookup_calls(running),
     )
     result = renew()
     assert len(puts(session)) == 1
@@ -475,7 +496,7 @@ def test_a_reissue_keeps_the_validation_method(http):
 
 def test_a_reissue_in_flight_is_returned_as_the_order(http):
     running = object_job(status="DEFERRED", action="reissue", ctid="autodns-ssl-earlier")
-    session = http(certificate_call(), job_search_call(running), job_call(running))
+    session = http(certificate_call(), job_search_call(running))
     result = renew()
     assert not puts(session)
     assert result["in_flight"] is True
@@ -488,10 +509,56 @@ def test_a_lost_reissue_answer_is_reconciled_among_reissue_jobs(http, ctids):
         certificate_call(api_certificate(payable_days=520)),
         job_search_call(),
         reissue_call(default_body(), raises=requests.ConnectionError("reset")),
-        job_search_call(ordered, filters=REISSUE_FILTERS),
-        job_call(ordered),
+        *lookup_calls(ordered, filters=REISSUE_FILTERS),
     )
     result = renew()
     assert len(puts(session)) == 1
     assert result["order"] == "reissue"
     assert result["job_id"] == JOB_ID
+
+
+def test_without_ctid_a_job_created_after_the_order_was_sent_is_the_order(http):
+    ended = object_job(status="SUCCESS", certificate_id=None)
+    del ended["job"]["events"]
+    ended["job"]["created"] = format_api_datetime(datetime.datetime.now(datetime.timezone.utc))
+    session = http(
+        certificate_call(),
+        job_search_call(),
+        renew_call(default_body(), raises=requests.Timeout("read timed out")),
+        *lookup_calls(ended=[ended]),
+    )
+    result = renew()
+    assert len(puts(session)) == 1
+    assert result["job_id"] == JOB_ID
+    assert result["job_status"] == "SUCCESS"
+
+
+def test_a_refused_order_leads_to_the_order_already_running(http):
+    running = object_job(status="RUNNING", ctid="autodns-ssl-other-process")
+    refused = error_envelope("E400106", "EF4001013")
+    session = http(certificate_call(), job_search_call(), renew_call(default_body(), status=400, envelope=refused), job_search_call(running))
+    result = renew()
+    assert len(puts(session)) == 1
+    assert result["in_flight"] is True
+    assert result["changed"] is False
+    assert result["ctid"] == "autodns-ssl-other-process"
+
+
+def test_no_order_without_the_certificate_lock(http, state_directory):
+    state_directory.parent.chmod(0o700)
+    state_directory.mkdir(mode=0o777)
+    state_directory.chmod(0o777)
+    session = http(certificate_call())
+    with pytest.raises(RenewalError, match="only this user can enter.*placed only under that lock"):
+        renew()
+    assert not puts(session)
+
+
+def test_while_another_process_holds_the_lock_nothing_is_ordered(http, monkeypatch):
+    monkeypatch.setattr(_local_state, "LOCK_POLL_SECONDS", 0.01)
+    monkeypatch.setattr(_renewal, "ORDER_LOCK_SECONDS", 0.05)
+    with _local_state.exclusive_lock(_local_state.state_file_name("order", "api.autodns.test", "www.example.com"), 1, "another process"):
+        session = http(certificate_call())
+        with pytest.raises(RenewalError, match="Another process has held the lock of the orders of www.example.com for more than 0.05 seconds"):
+            renew()
+    assert not puts(session)

@@ -23,10 +23,15 @@ def info_call(certificate):
     return Call("GET", f"/certificate/{certificate['id']}", envelope=envelope("S400104", data=[certificate], object_type="Certificate"))
 
 
+def jobs_call(*jobs):
+    """The look for a job in flight that a due certificate gets."""
+    return Call("POST", "/job/_search", envelope=envelope("S300115", data=list(jobs), summary=len(jobs)))
+
+
 def test_by_id(http, run_module):
     root, dummy_root_key, intermediate, dummy_intermediate_key = pki.ca_pair()
     certificate = pki.api_certificate()
-    session = http(info_call(certificate).expect_header("X-Domainrobot-Context", "9"))
+    session = http(info_call(certificate).expect_header("X-Domainrobot-Context", "9"), jobs_call())
     result = run_module(certificate_info, {"certificate_id": 1658000})
     assert result["changed"] is False
     assert "warnings" not in result
@@ -66,6 +71,8 @@ def test_by_name_newest_expiry_first(http, run_module):
         .expect_body(SEARCH_BY_NAME).expect_query({"keys[]": ["expire"]}),
         info_call(older),
         info_call(newer),
+        jobs_call(),
+        jobs_call(),
     )
     result = run_module(certificate_info, {"name": "www.example.com"})
     assert [described["id"] for described in result["certificates"]] == [1658002, 1658001]
@@ -85,7 +92,7 @@ def test_name_without_certificate_is_no_failure(http, run_module):
 
 def test_warns_when_pem_and_expire_disagree(http, run_module):
     leaf = pki.issue_leaf(not_after=pki.EXPIRE + datetime.timedelta(days=90))
-    http(info_call(pki.api_certificate(leaf=leaf)))
+    http(info_call(pki.api_certificate(leaf=leaf)), jobs_call())
     result = run_module(certificate_info, {"certificate_id": 1658000})
     assert result["certificate"]["not_after_matches_expire"] is False
     assert len(result["warnings"]) == 1
@@ -127,7 +134,7 @@ def test_needs_exactly_one_of_id_and_name(http, run_module, args, message):
 
 
 def test_check_mode_reads_the_same(http, run_module):
-    http(info_call(pki.api_certificate()))
+    http(info_call(pki.api_certificate()), jobs_call())
     result = run_module(certificate_info, {"certificate_id": 1658000}, check_mode=True)
     assert result["changed"] is False
     assert result["certificate"]["id"] == 1658000
@@ -145,7 +152,9 @@ def test_the_captured_certificate_info_example(http, run_module):
 
 def test_the_renewal_decision_of_a_certificate_in_a_paid_term(http, run_module):
     payable = pki.EXPIRE + datetime.timedelta(days=500)
-    http(info_call(pki.api_certificate(payable=format_api_datetime(payable), multiyear=True)))
+    running = {"job": {"id": 4297539521, "status": "DEFERRED", "subStatus": "WF_DNS_AUTH", "action": "reissue",
+                       "created": "2026-11-28T19:30:58.000+0000"}, "object": {"type": "Certificate", "value": "www.example.com"}}
+    http(info_call(pki.api_certificate(payable=format_api_datetime(payable), multiyear=True)), jobs_call(running))
     described = run_module(certificate_info, {"certificate_id": 1658000})["certificate"]
     assert described["payable"] == payable.isoformat()
     assert described["subscription_days_remaining"] in (519, 520)
@@ -153,12 +162,14 @@ def test_the_renewal_decision_of_a_certificate_in_a_paid_term(http, run_module):
     assert described["renewal"]["due"] is True
     assert described["renewal"]["order"] == "reissue"
     assert described["renewal"]["problem"] is None
+    assert described["renewal"]["job"] == {"id": 4297539521, "status": "DEFERRED", "sub_status": "WF_DNS_AUTH", "action": "reissue",
+                                           "created": "2026-11-28T19:30:58+00:00"}
 
 
 def test_the_renewal_decision_follows_the_options(http, run_module):
     http(info_call(pki.api_certificate()))
     described = run_module(certificate_info, {"certificate_id": 1658000, "remaining_days": 10})["certificate"]
-    assert described["renewal"] == {"due": False, "reason": None, "order": "renew", "problem": None}
+    assert described["renewal"] == {"due": False, "reason": None, "order": "renew", "problem": None, "job": None}
 
 
 def test_previous_leads_to_the_certificate_the_order_issued(http, run_module):

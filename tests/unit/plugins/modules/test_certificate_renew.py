@@ -16,14 +16,13 @@ from ansible_collections.autodns.ssl.plugins.modules import certificate_renew
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
 from ansible_collections.autodns.ssl.tests.unit.plugins.module_utils.test_poll import JOB_ID, OLD_CERTIFICATE_ID, object_job
 from ansible_collections.autodns.ssl.tests.unit.plugins.module_utils.test_renewal import (
-    ANY_STATUS_FILTERS,
     DNS_LINE,
     PREPARED,
     api_certificate,
     certificate_call,
     default_body,
-    job_call,
     job_search_call,
+    lookup_calls,
     renew_call,
 )
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import Call, envelope, error_envelope
@@ -131,7 +130,7 @@ def test_too_early_with_force_names_the_code_and_the_date(http, run_module):
 
 def test_renewal_in_flight_is_returned_without_ordering(http, run_module):
     running = object_job(status="RUNNING", ctid="autodns-ssl-earlier")
-    session = http(certificate_call(expiring_in(20)), job_search_call(running), job_call(running))
+    session = http(certificate_call(expiring_in(20)), job_search_call(running))
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})
     assert result["changed"] is False
     assert result["in_flight"] is True
@@ -146,8 +145,7 @@ def test_dropped_connection_after_the_order_took_effect_orders_exactly_once(http
         certificate_call(expiring_in(20)),
         job_search_call(),
         renew_call(default_body(), raises=requests.ConnectionError("Remote end closed connection without response")),
-        job_search_call(ordered, filters=ANY_STATUS_FILTERS),
-        job_call(ordered),
+        *lookup_calls(ordered),
     )
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})
     assert len(puts(session)) == 1
@@ -162,8 +160,7 @@ def test_server_error_on_the_order_is_reconciled_not_resent(http, run_module):
         certificate_call(expiring_in(20)),
         job_search_call(),
         renew_call(default_body(), status=503, envelope=error_envelope("E0001", "EF00500")),
-        job_search_call(ordered, filters=ANY_STATUS_FILTERS),
-        job_call(ordered),
+        *lookup_calls(ordered),
     )
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})
     assert len(puts(session)) == 1
@@ -175,14 +172,14 @@ def test_lookup_proving_no_order_resends_exactly_once(http, run_module):
         certificate_call(expiring_in(20)),
         job_search_call(),
         renew_call(default_body(), raises=requests.Timeout("read timed out")),
-        job_search_call(filters=ANY_STATUS_FILTERS),
+        *lookup_calls(),
         renew_call(default_body()),
     )
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})
     assert len(puts(session)) == 2
     assert result["changed"] is True
     assert result["job_id"] == JOB_ID
-    assert result["ctid"] == "autodns-ssl-00000000000000000000000000000005"
+    assert result["ctid"] == "autodns-ssl-00000000000000000000000000000006"
 
 
 def test_unknown_outcome_twice_fails_without_a_third_order(http, run_module):
@@ -190,7 +187,7 @@ def test_unknown_outcome_twice_fails_without_a_third_order(http, run_module):
         certificate_call(expiring_in(20)),
         job_search_call(),
         renew_call(default_body(), status=500, envelope=error_envelope("E0001", "EF00500")),
-        job_search_call(filters=ANY_STATUS_FILTERS),
+        *lookup_calls(),
         renew_call(default_body(), status=500, envelope=error_envelope("E0001", "EF00500")),
     )
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})

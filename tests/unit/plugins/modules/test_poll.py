@@ -39,7 +39,7 @@ def puts(session):
 @pytest.mark.parametrize("args, message", [
     ({"job_id": JOB_ID, "job_ids": [JOB_ID]}, "parameters are mutually exclusive: job_id|job_ids|message_id"),
     ({"job_id": JOB_ID, "message_id": 1}, "parameters are mutually exclusive: job_id|job_ids|message_id"),
-    ({"job_ids": []}, "job_ids must name at least one job."),
+    ({"job_ids": []}, "job_ids must name at least one job, unless leftovers_of is set."),
     ({"job_id": JOB_ID, "wait_timeout": -1}, "wait_timeout must be 0 or more seconds, not -1."),
     ({"job_id": JOB_ID, "max_interval": 0}, "max_interval must be at least 1 second, not 0."),
     ({"unrelated": "drop"}, "value of unrelated must be one of: keep, confirm"),
