@@ -153,10 +153,6 @@ def _job_of(found):
     return found.get("job") or found
 
 
-def _data_certificate_id(found):
-    return ((found.get("object") or {}).get("data") or {}).get("id")
-
-
 def _request_ctids(found):
     return {event.get("ctid") for event in _job_of(found).get("events") or [] if event.get("ctid")}
 
@@ -183,22 +179,16 @@ def _complete(client, hit):
     return (client.get_job_or_history(job_id) or hit) if job_id is not None else hit
 
 
-def _may_be_of(found, certificate):
-    """Whether the job may concern this certificate: it has its name (the search filter) and names no other id.
-
-    The API need not name the certificate's id in a job, and may not keep the id across orders, so a job that names
-    no id counts: waiting for someone else's order of the same name is cheaper than paying twice.
-    """
-    named = _data_certificate_id(found)
-    return named is None or named == certificate["id"]
-
-
 def order_in_flight(client, certificate):
-    """The renew or reissue job already running for this certificate (as the search or the job route answered), or None."""
+    """The renew or reissue job already running for this certificate's name (as the search or the job route answered), or None.
+
+    A job is matched by action and name only. Which certificate id a job names (the ordered one, the one it will issue,
+    or none) is not documented; waiting for another order of the same name is cheaper than paying twice.
+    """
     filters = _order_job_filters(certificate, ORDER_ACTIONS) + [{"key": "status", "operator": "IN", "values": list(IN_FLIGHT_JOB_STATUSES)}]
     for hit in client.search_jobs(filters):
         found = _complete(client, hit)
-        if job_status(_job_of(found)) in IN_FLIGHT_JOB_STATUSES and _may_be_of(found, certificate):
+        if job_status(_job_of(found)) in IN_FLIGHT_JOB_STATUSES:
             return found
     return None
 
@@ -227,7 +217,7 @@ def find_ordered_job(client, certificate, order, ctid, sent_at):
         job_id = _job_of(hit).get("id")
         if job_id is not None and job_id not in found:
             found[job_id] = _complete(client, hit)
-    jobs = [job for job in found.values() if _may_be_of(job, certificate)]
+    jobs = list(found.values())
     by_ctid = [job for job in jobs if ctid and ctid in _request_ctids(job)]
     if by_ctid:
         return by_ctid[0]
@@ -340,6 +330,7 @@ def previous_of(certificate, csr):
 
 def renew_certificate(client, options, check_mode=False, csr_common_name=None, now=None):
     """Renew or reissue the certificate ``options`` name (the module's options) where it is due; returns the task result."""
+    read_at = datetime.datetime.now(datetime.timezone.utc)
     certificate = resolve_certificate(client, certificate_id=options["certificate_id"], name=options["name"])
     expire = expire_of(certificate)
     payable = payable_of(certificate)
@@ -377,7 +368,7 @@ def renew_certificate(client, options, check_mode=False, csr_common_name=None, n
         else:
             with exclusive_lock(state_file_name("order", api_host(client.api_url), certificate["name"].lower()),
                                 ORDER_LOCK_SECONDS, f"the orders of {certificate['name']}"):
-                result.update(_order_once(client, certificate, order, body, options["dns_provisioning"]))
+                result.update(_order_once(client, certificate, order, body, options["dns_provisioning"], read_at))
     except RenewalError as error:
         error.result.update(result)
         raise
@@ -399,9 +390,26 @@ def _predict(client, certificate, order):
     return _in_flight_result(found, order) if found is not None else {"order": order, "changed": True}
 
 
-def _order_once(client, certificate, order, body, dns_provisioning):
-    """Look for an order in flight, else order; the caller holds the certificate's lock, so others wait and then find this order."""
-    found = order_in_flight(client, certificate)
+def order_placed_since(client, certificate, since):
+    """A renew or reissue job of this name created since ``since`` that has ended already, or None.
+
+    Another process may have ordered and seen its job end while this one waited for the lock, after this one had read
+    the certificate as due.
+    """
+    earliest = since - CLOCK_SKEW
+    for hit in client.search_job_history(_order_job_filters(certificate, ORDER_ACTIONS)):
+        created = _created(hit)
+        if created is not None and created >= earliest:
+            return hit
+    return None
+
+
+def _order_once(client, certificate, order, body, dns_provisioning, read_at):
+    """Look for an order in flight or placed since the certificate was read, else order.
+
+    The caller holds the certificate's lock, so other processes wait, and then find this order.
+    """
+    found = order_in_flight(client, certificate) or order_placed_since(client, certificate, read_at)
     if found is not None:
         return _in_flight_result(found, order)
     placed = place_order(client, certificate, order, body, dns_provisioning)

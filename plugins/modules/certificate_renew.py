@@ -17,11 +17,15 @@ description:
     with O(force=true).
   - The order runs at AutoDNS as an asynchronous job; the module returns its RV(job_id). Wait for the job with M(autodns.ssl.poll),
     then read the issued certificate with M(autodns.ssl.certificate_info) and O(autodns.ssl.certificate_info#module:previous=RV(previous)).
-  - Before it orders, the module looks for a renew or reissue job of the certificate that is still running (C(POST /job/_search),
-    each hit checked with C(GET /job/{id})). When there is one, it returns that job with RV(in_flight=true) and orders nothing.
+  - Before it orders, the module looks for a renew or reissue job of the certificate's name that is still running
+    (C(POST /job/_search)). When there is one, it returns that job with RV(in_flight=true) and orders nothing. A refused order
+    also leads to such a job where one runs. Orders of one certificate are serialized across the processes of the controller
+    (forks, parallel plays) by a lock in the user's private state directory, so that they order once.
   - An order whose outcome is unknown (no answer, a dropped connection, an HTTP 5xx answer, a body that is not the API's JSON) is
-    never sent again blindly. The module looks up the job by the client transaction id (ctid) of the order request and returns it.
-    Only when that lookup shows that no job of that order exists is the order sent once more, and only once.
+    never sent again blindly. After a few seconds the module searches the running and the ended jobs (C(POST /job/_search),
+    C(POST /job/history/_search)) for it, by the client transaction id (ctid) of the order request where the API records it,
+    else by action, name and a creation time after the order was sent, and returns it. Only when the searches prove that no
+    such order exists is it sent once more, and only once; where they cannot tell, the task fails and says what a rerun does.
   - When the API refuses a renewal because the certificate expires in more than 90 days (code C(EF4001012)), the task fails and
     names the date from which a renewal is possible.
 author:
@@ -249,7 +253,9 @@ ctid:
   type: str
   sample: autodns-ssl-6f1c0e7a5d2b4c1e9a7f3b2d1c0e9f8a
 in_flight:
-  description: Whether a reissue or renewal job that was already running was returned instead of ordering.
+  description:
+    - Whether a reissue or renewal job that was already running, or that another process ordered while this one waited for
+      the certificate's lock, was returned instead of ordering.
   returned: success
   type: bool
   sample: false

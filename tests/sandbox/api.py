@@ -11,7 +11,9 @@ from .formats import format_date
 from .products import DCV_TTL, PERIODS, PRODUCTS, file_validation, make_dcv_record, parse_zone_line, validation_name
 from .query import QueryProblem, run_query
 from .state import Job, ZoneRecord
-from .views import CERTIFICATE_SEARCH_KEYS, SOA, certificate_summary, certificate_view, object_job_view, zone_summary, zone_view
+from .views import (
+    CERTIFICATE_SEARCH_KEYS, SOA, certificate_summary, certificate_view, dcv_in_layout, in_poll_detail, object_job_view, zone_summary, zone_view,
+)
 
 RENEW_WINDOW = datetime.timedelta(days=90)
 ORDER_KEYS = ('dnsProvisioning',)
@@ -123,7 +125,8 @@ def prepare_order(call):
         'plain': csr.pem, 'name': csr.common_name, 'keySize': csr.key_size, 'algorithm': csr.algorithm,
         'signatureHashAlgorithm': 'SHA256', 'product': product,
         'subjectAlternativeNames': [{'name': name, 'type': 'WILDCARD' if name.startswith('*.') else 'FQDN'} for name in csr.names[1:]],
-        'authentication': _authentication_entries(call, csr, product, body.get('scope') or 'FQDN'),
+        'authentication': dcv_in_layout(_authentication_entries(call, csr, product, body.get('scope') or 'FQDN'), csr.common_name,
+                                        call.sandbox.settings['dcv_layout']),
         **{field: value for field, value in csr.subject.items() if value},
     }
     return Reply('S400110', data=[data])
@@ -186,14 +189,14 @@ def _order_dcv(call, csr, product, authentication):
 
 def _provision(call, job):
     visible_from = call.now + datetime.timedelta(seconds=call.sandbox.settings['dns_visibility_delay'])
-    for dcv_record in job.dcv.values():
+    for name, dcv_record in job.dcv.items():
         zone = call.sandbox.find_zone(dcv_record.owner)
         if not _provisionable(zone):
             continue
         record = ZoneRecord(zone.relative_name(dcv_record.owner), dcv_record.record_type, dcv_record.value, DCV_TTL, visible_from)
         if not any(record.same_record(existing) for existing in zone.records):
             zone.records.append(record)
-            job.provisioned.append((zone, record))
+            job.provisioned[name] = (zone, record)
 
 
 def _start_order(call, task, checked_term):
@@ -217,10 +220,7 @@ def _start_order(call, task, checked_term):
     if authentication.get('provisioning') is True or 'dnsProvisioning' in call.keys:
         _provision(call, job)
     sandbox.active_jobs[job.id] = job
-    certificate.authentication = {
-        'method': 'DNS', 'provisioning': bool(job.provisioned), 'dns': job.dcv[csr.names[0]].zone_line(),
-        'domains': [{'name': name, 'method': 'DNS', 'dns': record.zone_line()} for name, record in job.dcv.items()],
-    }
+    certificate.authentication = job.authentication()
     orders = sandbox.counters[task.counter]
     orders[str(certificate.id)] = orders.get(str(certificate.id), 0) + 1
     return Reply(task.notify_code, status_type='NOTIFY', response_object={'type': 'Certificate', 'value': certificate.name},
@@ -272,7 +272,8 @@ def poll_info(call):
     if not queue:
         return Reply('S0905', response_object={'type': 'Message', 'summary': 0}, data=[])
     head = queue[0]
-    return Reply('S0905', response_object={'type': 'Message', 'value': str(head['id']), 'summary': len(queue)}, data=[head])
+    return Reply('S0905', response_object={'type': 'Message', 'value': str(head['id']), 'summary': len(queue)},
+                 data=[in_poll_detail(head, call.sandbox.settings['poll_detail'])])
 
 
 def poll_confirm(call):
@@ -290,17 +291,29 @@ def poll_confirm(call):
 
 def _owned_job(call, jobs):
     job = jobs.get(_path_id(call))
-    if job is None or job.owner != call.user.key:
+    return job if job is not None and job.owner == call.user.key else None
+
+
+def _shown_job(call, job):
+    return in_poll_detail(object_job_view(job), call.sandbox.settings['poll_detail'])
+
+
+def _job_reply(call, job):
+    if job is None:
         raise refuse(404, 'E300114', 'EF300101', [('Job', call.params['id'])])
-    return Reply('S300114', response_object={'type': 'ObjectJob', 'value': str(job.id)}, data=[object_job_view(job)])
+    return Reply('S300114', response_object={'type': 'ObjectJob', 'value': str(job.id)}, data=[_shown_job(call, job)])
 
 
 def job_info(call):
-    return _owned_job(call, call.sandbox.active_jobs)
+    job = _owned_job(call, call.sandbox.active_jobs)
+    if job is None and call.sandbox.settings['ended_job_info'] == 'refused' and _owned_job(call, call.sandbox.finished_jobs):
+        # Which 4xx the real API gives an ended job is unknown; this variant catches clients that fall back to the history on 404 only.
+        raise refuse(400, 'E300114', 'EF300102', [('Job', call.params['id'])])
+    return _job_reply(call, job)
 
 
 def job_history(call):
-    return _owned_job(call, call.sandbox.finished_jobs)
+    return _job_reply(call, _owned_job(call, call.sandbox.finished_jobs))
 
 
 JOB_FIELDS = {
@@ -314,10 +327,21 @@ JOB_FIELDS = {
 }
 
 
-def job_search(call):
-    owned = [job for job in call.sandbox.active_jobs.values() if job.owner == call.user.key]
+def _searched_jobs(call, jobs, status_code):
+    owned = [job for job in jobs if job.owner == call.user.key]
     page, total = _search(call, owned, JOB_FIELDS)
-    return Reply('S300115', response_object={'type': 'Job', 'summary': total}, data=[object_job_view(job) for job in page])
+    return Reply(status_code, response_object={'type': 'Job', 'summary': total}, data=[_shown_job(call, job) for job in page])
+
+
+def job_search(call):
+    jobs = list(call.sandbox.active_jobs.values())
+    if call.sandbox.settings['job_search'] == 'all':
+        jobs += call.sandbox.finished_jobs.values()
+    return _searched_jobs(call, jobs, 'S300115')
+
+
+def job_history_search(call):
+    return _searched_jobs(call, call.sandbox.finished_jobs.values(), 'S300135')
 
 
 ZONE_FIELDS = {

@@ -1,19 +1,22 @@
 """The control surface under /_sandbox: no login, no rate limit, JSON in and out."""
 
 import collections
-import fnmatch
 import re
 
 from . import seed
 from .formats import format_date
 
-FAULT_KINDS = ('http_500', 'http_502', 'http_503', 'http_429', 'drop_before', 'drop_after', 'slow', 'malformed_json')
+FAULT_KINDS = ('http_500', 'http_502', 'http_503', 'http_429', 'drop_before', 'drop_after', 'drop_after_job_ends', 'slow', 'late_answer',
+               'malformed_json')
 SETTING_MINIMUMS = {
     'rate_limit': 0, 'job_running_seconds': 0, 'issuance_delay': 0, 'dns_visibility_delay': 0,
     'deferred_recheck_seconds': 0.01, 'dcv_timeout_seconds': 0, 'search_max_limit': 1,
 }
 INTEGER_SETTINGS = ('rate_limit', 'search_max_limit')
-SETTING_CHOICES = {'id_policy': ('new', 'same')}
+SETTING_CHOICES = {
+    'id_policy': ('new', 'same'), 'job_search': ('active', 'all'), 'poll_detail': ('full', 'minimal'),
+    'ended_job_info': ('not_found', 'refused'), 'dcv_layout': ('flat', 'nested'),
+}
 
 ControlRequest = collections.namedtuple('ControlRequest', 'method path body params now seed_name')
 
@@ -91,10 +94,15 @@ def _add_fault(sandbox, request):
     return {'id': fault_id}
 
 
+def _path_matches(path, pattern):
+    """Glob match where ``*`` stays within one path segment, so that ``/certificate/*`` is the reissue route and not also ``/_renew``."""
+    return re.fullmatch('[^/]*'.join(re.escape(part) for part in pattern.split('*')), path) is not None
+
+
 def take_fault(sandbox, method, path):
     """The first armed fault matching the request, used up by one; None when none matches."""
     for fault_id, fault in list(sandbox.faults.items()):
-        if fault['method'] in ('*', method) and fnmatch.fnmatchcase(path, fault['path']):
+        if fault['method'] in ('*', method) and _path_matches(path, fault['path']):
             fault['times'] -= 1
             if fault['times'] <= 0:
                 del sandbox.faults[fault_id]
@@ -108,8 +116,11 @@ def _log(sandbox, _request):
 
 
 def _counters(sandbox, _request):
+    jobs = sorted([*sandbox.active_jobs.values(), *sandbox.finished_jobs.values()], key=lambda job: job.id)
     return {**sandbox.counters, 'orders': dict(sandbox.counters['orders']), 'reissues': dict(sandbox.counters['reissues']),
-            'confirmed': list(sandbox.counters['confirmed'])}
+            'confirmed': list(sandbox.counters['confirmed']),
+            'jobs': [{'id': job.id, 'action': job.action, 'certificate_id': job.certificate_id, 'status': job.status, 'ctid': job.ctid}
+                     for job in jobs]}
 
 
 def _ca(sandbox, _request):

@@ -23,6 +23,7 @@ ROUTES = [
     ('GET', '/poll', api.poll_info, None),
     ('PUT', '/poll/(?P<id>[^/]+)', api.poll_confirm, None),
     ('POST', '/job/_search', api.job_search, 'Query'),
+    ('POST', '/job/history/_search', api.job_history_search, 'Query'),
     ('GET', '/job/history/(?P<id>[^/]+)', api.job_history, None),
     ('GET', '/job/(?P<id>[^/]+)', api.job_info, None),
     ('POST', '/zone/_search', api.zone_search, 'Query'),

@@ -79,13 +79,17 @@ class SandboxRequestHandler(http.server.BaseHTTPRequestHandler):
             self._send_json(404, {'error': 'unknown path'})
 
     def _send(self, status, payload, content_type, headers=None):
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header('Content-Type', content_type)
-        self.send_header('Content-Length', str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header('Content-Type', content_type)
+            self.send_header('Content-Length', str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except ConnectionError:
+            # A client that stopped waiting (as late_answer intends) is not a sandbox error worth a traceback.
+            self.close_connection = True
 
     def _send_json(self, status, value, headers=None):
         self._send(status, json.dumps(value).encode('utf-8'), 'application/json;charset=UTF-8', headers)
@@ -138,19 +142,30 @@ class SandboxRequestHandler(http.server.BaseHTTPRequestHandler):
             method=self.command, path=path, query=urllib.parse.parse_qs(url.query),
             headers={name.lower(): value for name, value in self.headers.items()}, body=body, client=self.client_address[0],
         )
-        sandbox = self.server.sandbox
-        with sandbox.lock:
-            now = utc_now()
-            sandbox.advance(now)
-            status, envelope, headers = gateway.answer(sandbox, request, now)
-            entry['status'] = status
-        if kind == 'drop_after':
+        status, envelope, headers = self._handle(request, entry, end_started_jobs=kind == 'drop_after_job_ends')
+        if kind in ('drop_after', 'drop_after_job_ends'):
             self.close_connection = True
             return
+        if kind == 'late_answer':
+            time.sleep(fault['delay'])
         payload = json.dumps(envelope).encode('utf-8')
         if kind == 'malformed_json':
             payload = payload[:len(payload) // 2]
         self._send(status, payload, 'application/json;charset=UTF-8', headers)
+
+    def _handle(self, request, entry, end_started_jobs):
+        """Answer one /v1 request and log its status; end_started_jobs runs the jobs it started to their end before the lock is released."""
+        sandbox = self.server.sandbox
+        with sandbox.lock:
+            now = utc_now()
+            sandbox.advance(now)
+            running_before = set(sandbox.active_jobs)
+            answered = gateway.answer(sandbox, request, now)
+            entry['status'] = answered[0]
+            if end_started_jobs:
+                for job_id in sorted(set(sandbox.active_jobs) - running_before):
+                    sandbox.finish_now(sandbox.active_jobs[job_id], now)
+        return answered
 
     def _send_http_fault(self, fault):
         status = HTTP_FAULT_STATUS[fault['kind']]

@@ -24,6 +24,10 @@ DEFAULT_SETTINGS = {
     'dcv_timeout_seconds': 600.0,
     'search_max_limit': 100,
     'id_policy': 'new',
+    'job_search': 'active',
+    'poll_detail': 'full',
+    'ended_job_info': 'not_found',
+    'dcv_layout': 'flat',
 }
 FIRST_CERTIFICATE_ID = 1658000
 FIRST_JOB_ID = 4297539521
@@ -130,7 +134,10 @@ class Certificate:
 
 @dataclasses.dataclass
 class Job:
-    """A renew or reissue job; phase is queued (RUNNING), dcv (DEFERRED/WF_DNS_AUTH), issuing (RUNNING) or done."""
+    """A renew or reissue job; phase is queued (RUNNING), dcv (DEFERRED/WF_DNS_AUTH), issuing (RUNNING) or done.
+
+    dcv maps each name, the common name first, to its DcvRecord; provisioned maps a name to the (zone, record) the sandbox wrote for it.
+    """
 
     id: int
     action: str
@@ -150,9 +157,18 @@ class Job:
     phase: str = 'queued'
     updated: datetime.datetime = None
     deferred_at: datetime.datetime = None
-    provisioned: list = dataclasses.field(default_factory=list)
+    provisioned: dict = dataclasses.field(default_factory=dict)
     dcv_passed: bool = False
     issued_certificate_id: int = None
+
+    def authentication(self):
+        """The Certificate.authentication of this order: the common name's DCV record, and every name's under domains."""
+        common_name = next(iter(self.dcv))
+        return {
+            'method': 'DNS', 'provisioning': bool(self.provisioned), 'dns': self.dcv[common_name].zone_line(),
+            'domains': [{'name': name, 'method': 'DNS', 'dns': record.zone_line(), 'provisioning': name in self.provisioned}
+                        for name, record in self.dcv.items()],
+        }
 
 
 class Sandbox:
@@ -243,7 +259,16 @@ class Sandbox:
             job.execution = moment + self._seconds('deferred_recheck_seconds')
         elif job.phase == 'dcv':
             self._check_dcv(job, moment)
-        elif self.certificates[job.certificate_id].renewal_outcome == 'FAILED':
+        else:
+            self._conclude(job, moment)
+
+    def finish_now(self, job, moment):
+        """End a job at once as if its DCV had passed (fault drop_after_job_ends): issued or FAILED, polled, in the history."""
+        job.updated, job.execution, job.dcv_passed = moment, moment, True
+        self._conclude(job, moment)
+
+    def _conclude(self, job, moment):
+        if self.certificates[job.certificate_id].renewal_outcome == 'FAILED':
             self._finish(job, 'FAILED', moment)
         else:
             self._issue(job, moment)
@@ -265,7 +290,7 @@ class Sandbox:
         request = {
             'name': current.name, 'owner': current.owner, 'product': job.product, 'term': job.term, 'payable': payable,
             'csr_pem': csr.pem, 'names': csr.names, 'contacts': dict(current.contacts),
-            'authentication': {'method': 'DNS', 'provisioning': bool(job.provisioned)},
+            'authentication': job.authentication(),
         }
         not_after = min(moment + validity_limit(moment), payable)
         if self.settings['id_policy'] == 'same':
@@ -278,7 +303,7 @@ class Sandbox:
 
     def _finish(self, job, status, moment):
         job.status, job.sub_status, job.phase = status, None, 'done'
-        for zone, record in job.provisioned:
+        for zone, record in job.provisioned.values():
             zone.records = [kept for kept in zone.records if not kept.same_record(record)]
         del self.active_jobs[job.id]
         self.finished_jobs[job.id] = job

@@ -24,6 +24,32 @@ def _alternative_name(name):
     return {'name': name, 'type': 'WILDCARD' if name.startswith('*.') else 'FQDN'}
 
 
+def dcv_in_layout(entries, common_name, layout):
+    """prepareOrder's per-name DCV entries as setting dcv_layout shows them.
+
+    flat: as they are; nested: only the common name's entries, each carrying the other names' entries of its method under domains.
+    """
+    if layout == 'flat':
+        return entries
+    nested = []
+    for entry in entries:
+        if entry['name'] != common_name:
+            continue
+        others = [other for other in entries if other['name'] != common_name and other['method'] == entry['method']]
+        nested.append({**entry, 'domains': others} if others else entry)
+    return nested
+
+
+def _certificate_authentication(certificate, layout):
+    """Certificate.authentication: flat lists every name under domains, nested only the names other than the common name."""
+    authentication = dict(certificate.authentication)
+    if layout == 'nested' and 'domains' in authentication:
+        others = [domain for domain in authentication.pop('domains') if domain['name'] != certificate.name]
+        if others:
+            authentication['domains'] = others
+    return authentication
+
+
 def certificate_view(sandbox, certificate):
     view = {
         'created': format_date(certificate.created), 'updated': format_date(certificate.updated), 'owner': owner_view(certificate.owner),
@@ -35,7 +61,7 @@ def certificate_view(sandbox, certificate):
         'subjectAlternativeNames': [_alternative_name(name) for name in certificate.names if name != certificate.name],
         'histories': [{'serialNumber': history.serial_number, 'orderId': history.order_id} for history in certificate.histories],
         'certificationAuthority': [{'caType': 'INTERMEDIATE', 'caCertificate': sandbox.ca.intermediate_pem}],
-        'authentication': dict(certificate.authentication), **certificate.contacts,
+        'authentication': _certificate_authentication(certificate, sandbox.settings['dcv_layout']), **certificate.contacts,
         'certificateTransparency': True, 'multiyear': certificate.term > MULTIYEAR_ABOVE_MONTHS,
         'reissueRequired': certificate.reissue_required,
     }
@@ -79,6 +105,18 @@ def object_job_view(job):
         'authentication': [{'status': _dcv_status(job), 'step': 'DCV_CHECK', 'updated': format_date(job.updated or job.created)}],
         'dcvAuth': [{'domain': name, 'status': _dcv_status(job)} for name in job.dcv],
     }
+
+
+def in_poll_detail(view, detail):
+    """An ObjectJob or PollMessage as setting poll_detail shows it; minimal: object with type and value only, job without events."""
+    if detail == 'full':
+        return view
+    shown = dict(view)
+    if 'object' in shown:
+        shown['object'] = {key: value for key, value in shown['object'].items() if key in ('type', 'value')}
+    if 'job' in shown:
+        shown['job'] = {key: value for key, value in shown['job'].items() if key != 'events'}
+    return shown
 
 
 def job_poll_message(sandbox, job):

@@ -60,30 +60,33 @@ CONFIG
   )
 }
 
-# The role's target takes as long as all module targets together and mostly waits for the sandbox's jobs,
-# so it runs beside them, in its own copy and against its own sandbox.
+# The role's targets take as long as all module targets together and mostly wait for the sandbox's jobs,
+# so each runs beside the module targets, in its own copy and against its own sandbox.
+SLOW_TARGETS=(role_certificate_renewal role_certificate_renewal_profiles)
 integration() {
   if [ "$#" -gt 0 ]; then
     integration_lane "$stage" "$@"
     return
   fi
-  local role_stage role_log role_pid role_status status
-  # Each ansible-test run creates this key when it is missing; two lanes starting at once on a new machine would race for it.
+  # Each ansible-test run creates this key when it is missing; lanes starting at once on a new machine would race for it.
   if [ ! -f "$HOME/.ansible/test/id_rsa" ]; then
     mkdir -p "$HOME/.ansible/test"
     ssh-keygen -m PEM -q -t rsa -N '' -f "$HOME/.ansible/test/id_rsa"
   fi
-  role_stage=$(bash "$here/stage.sh" "$root/build/role-lane") || return 1
-  role_log="$root/build/role-lane.log"
-  integration_lane "$role_stage" role_certificate_renewal > "$role_log" 2>&1 &
-  role_pid=$!
-  integration_lane "$stage" --exclude role_certificate_renewal
-  status=$?
-  wait "$role_pid"
-  role_status=$?
-  echo "--- role_certificate_renewal, run beside the other targets:"
-  cat "$role_log"
-  [ "$status" -eq 0 ] && [ "$role_status" -eq 0 ]
+  local target lane_stage status=0 pids=() excludes=()
+  for target in "${SLOW_TARGETS[@]}"; do
+    lane_stage=$(bash "$here/stage.sh" "$root/build/lane-$target") || return 1
+    integration_lane "$lane_stage" "$target" > "$root/build/lane-$target.log" 2>&1 &
+    pids+=($!)
+    excludes+=(--exclude "$target")
+  done
+  integration_lane "$stage" "${excludes[@]}" || status=1
+  for index in "${!SLOW_TARGETS[@]}"; do
+    wait "${pids[$index]}" || status=1
+    echo "--- ${SLOW_TARGETS[$index]}, run beside the other targets:"
+    cat "$root/build/lane-${SLOW_TARGETS[$index]}.log"
+  done
+  return "$status"
 }
 
 sanity() { ansible-test sanity --local --python 3.11 --color no "$@"; }

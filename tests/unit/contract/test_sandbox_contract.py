@@ -31,6 +31,7 @@ EXAMPLE_ENVELOPES = {
     'prepare-order-response.json': 'JsonResponseDataCertificateData',
 }
 FAST_SETTINGS = {'rate_limit': 0, 'job_running_seconds': 0.2, 'deferred_recheck_seconds': 0.1, 'issuance_delay': 0.2}
+OTHER_PROFILES = {'job_search': 'all', 'poll_detail': 'minimal', 'ended_job_info': 'refused', 'dcv_layout': 'nested'}
 SSL_OWNER = {'user': 'ssl-user', 'context': 9}
 
 
@@ -81,9 +82,11 @@ class RecordingClient:
         return answer
 
 
-def _csr(name):
+def _csr(name, *alternative_names):
     key = ec.generate_private_key(ec.SECP256R1())
     csr = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+    if alternative_names:
+        csr = csr.add_extension(x509.SubjectAlternativeName([x509.DNSName(entry) for entry in (name, *alternative_names)]), critical=False)
     return csr.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode('ascii')
 
 
@@ -121,6 +124,8 @@ def _renewal_flow(ssl, zone):
     message = _wait_for_poll_message(ssl)
     ssl.call('GET', f'/job/{job_id}')
     ssl.call('GET', f'/job/history/{job_id}')
+    ssl.call('POST', '/job/history/_search', json={'filters': [{'key': 'object', 'operator': 'EQUAL', 'value': 'www.example.org'}],
+                                                   'view': {'limit': 1, 'offset': 0}})
     ssl.call('PUT', f"/poll/{message['id']}")
     ssl.call('GET', f"/certificate/{message['object']['data']['id']}")
     zone.call('POST', '/zone/example.org/_stream', json={'rems': [record]})
@@ -163,6 +168,31 @@ def test_every_answer_of_a_renewal_flow_matches_the_spec(spec):
     assert {200, 400, 404} <= statuses
     checked_routes = {(method, pattern) for method, pattern, _status in ssl.checked + zone.checked}
     assert checked_routes == {(method, pattern) for method, pattern, _task, _body in ROUTES}
+
+
+def test_answers_under_the_other_behaviour_profiles_match_the_spec(spec):
+    """Nested DCV entries of a two-name order, minimal job and poll views, ended jobs in the job search and a refused info."""
+    with start_sandbox(seed='demo') as sandbox:
+        control = SandboxControl(sandbox.control_url)
+        control.settings(**FAST_SETTINGS, **OTHER_PROFILES)
+        ssl = RecordingClient(sandbox.url, closed(spec), 'ssl-user', 'ssl-password', 9)
+        certificate_id = ssl.call('POST', '/certificate/_search', json={
+            'filters': [{'key': 'name', 'operator': 'EQUAL', 'value': 'www.example.com'}]}).json()['data'][0]['id']
+        csr = _csr('www.example.com', 'shop.example.com')
+        prepared = ssl.call('POST', '/certificate/_prepareOrder', json={'plain': csr, 'product': 'QUICKSSLPREMIUM'}).json()['data'][0]
+        common_name_dns = prepared['authentication'][0]
+        assert [domain['name'] for domain in common_name_dns['domains']] == ['shop.example.com']
+        job_id = ssl.call('PUT', f'/certificate/{certificate_id}/_renew', json={'csr': csr, 'authentication': {
+            'method': 'DNS', 'provisioning': True, 'dns': common_name_dns['dns'], 'domains': common_name_dns['domains']}}).json()['data'][0]['id']
+        ordered = ssl.call('GET', f'/certificate/{certificate_id}').json()['data'][0]
+        assert [domain['name'] for domain in ordered['authentication']['domains']] == ['shop.example.com']
+        message = _wait_for_poll_message(ssl)
+        assert 'data' not in message['object'] and 'events' not in message['job']
+        assert ssl.call('GET', f'/job/{job_id}').status_code == 400
+        ended = [ssl.call('GET', f'/job/history/{job_id}').json()['data'][0], ssl.call('POST', '/job/_search', json={}).json()['data'][0],
+                 ssl.call('POST', '/job/history/_search', json={}).json()['data'][0]]
+        assert all(object_job['job']['id'] == job_id and 'data' not in object_job['object'] for object_job in ended)
+        ssl.call('PUT', f"/poll/{message['id']}")
 
 
 def _agrees(sandbox_property, spec_property, definitions):

@@ -42,8 +42,8 @@ class ApiClient:
         if ctid:
             self.session.headers['X-Domainrobot-Ctid'] = ctid
 
-    def call(self, method, path, **kwargs):
-        return self.session.request(method, self.url + path, timeout=30, **kwargs)
+    def call(self, method, path, timeout=30, **kwargs):
+        return self.session.request(method, self.url + path, timeout=timeout, **kwargs)
 
 
 @pytest.fixture

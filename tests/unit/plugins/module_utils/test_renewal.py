@@ -91,6 +91,11 @@ def history_search_call(*object_jobs, filters=None):
     return Call("POST", "/job/history/_search", envelope=envelope("S300115", data=list(object_jobs), summary=len(object_jobs))).expect_body(body)
 
 
+def placed_since_call(*ended):
+    """The look, under the certificate's lock, for an order another process placed and saw end meanwhile."""
+    return history_search_call(*ended, filters=IN_FLIGHT_FILTERS[:2])
+
+
 def lookup_calls(*active, ended=(), filters=None):
     """The searches after an order with an unknown outcome: running jobs, then ended ones."""
     return [job_search_call(*active, filters=filters or ANY_STATUS_FILTERS), history_search_call(*ended, filters=filters or ANY_STATUS_FILTERS)]
@@ -230,7 +235,7 @@ def test_not_due_makes_no_write_and_no_job_lookup(http):
 
 
 def test_due_orders_once_with_the_request_body(http):
-    session = http(certificate_call(), job_search_call(), renew_call(default_body()))
+    session = http(certificate_call(), job_search_call(), placed_since_call(), renew_call(default_body()))
     result = renew()
     assert result["changed"] is True
     assert result["job_id"] == JOB_ID
@@ -244,7 +249,7 @@ def test_order_by_name_with_prepared_authentication_and_term(http):
     body = default_body(lifetime={"unit": "MONTH", "period": 24}, authentication=authentication_body(PREPARED, "www.example.com", False))
     renew_without_provisioning = renew_call(body)
     renew_without_provisioning.expected_query = {}
-    http(search, certificate_call(), job_search_call(), renew_without_provisioning)
+    http(search, certificate_call(), job_search_call(), placed_since_call(), renew_without_provisioning)
     result = renew(certificate_id=None, name="www.example.com", term=24, authentication=PREPARED, dns_provisioning=False)
     assert result["job_id"] == JOB_ID
 
@@ -261,10 +266,11 @@ def test_a_renewal_in_flight_is_returned_instead_of_ordering(http):
     assert result["ctid"] == "autodns-ssl-earlier"
 
 
-def test_a_renewal_job_of_another_certificate_with_the_same_name_is_not_in_flight(http):
+def test_a_job_of_the_name_counts_as_in_flight_whatever_certificate_id_it_names(http):
     other = object_job(certificate_id=OLD_CERTIFICATE_ID + 1)
-    http(certificate_call(), job_search_call(other), renew_call(default_body()))
-    assert renew()["in_flight"] is False
+    session = http(certificate_call(), job_search_call(other))
+    assert renew()["in_flight"] is True
+    assert not puts(session)
 
 
 def test_a_job_that_names_no_certificate_id_counts_as_in_flight(http):
@@ -302,7 +308,7 @@ def test_check_mode_with_a_renewal_in_flight_predicts_no_change(http):
 
 def test_too_early_names_the_code_and_the_date_renewal_becomes_possible(http):
     refused = error_envelope("E400106", "EF4001012", text="Das Zertifikat kann noch nicht verlaengert werden.")
-    http(certificate_call(api_certificate(days_remaining=200)), job_search_call(), renew_call(status=400, envelope=refused))
+    http(certificate_call(api_certificate(days_remaining=200)), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused))
     with pytest.raises(RenewalError) as caught:
         renew(force=True)
     expire = NOW + datetime.timedelta(days=200, hours=1)
@@ -317,7 +323,7 @@ def test_too_early_names_the_code_and_the_date_renewal_becomes_possible(http):
 
 def test_other_refusals_fail_with_the_api_error(http):
     refused = error_envelope("E400106", "EF4001015")
-    session = http(certificate_call(), job_search_call(), renew_call(status=400, envelope=refused), job_search_call())
+    session = http(certificate_call(), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused), job_search_call())
     with pytest.raises(RenewalError, match="CertificateRenew refused .E400106 / EF4001015.") as caught:
         renew(term=36)
     assert caught.value.result["certificate_id"] == OLD_CERTIFICATE_ID
@@ -325,11 +331,12 @@ def test_other_refusals_fail_with_the_api_error(http):
 
 
 def test_dropped_connection_after_the_order_took_effect_is_reconciled_by_ctid(http, ctids):
-    # Requests: certificate, in-flight search, the order (ctids[2]), then the lookup.
-    ordered = object_job(status="RUNNING", ctid=ctids[2])
+    # Requests: certificate, in-flight search, search of orders ended meanwhile, the order (ctids[3]), then the lookup.
+    ordered = object_job(status="RUNNING", ctid=ctids[3])
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.ConnectionError("Connection aborted: RemoteDisconnected")),
         *lookup_calls(ordered),
     )
@@ -337,15 +344,16 @@ def test_dropped_connection_after_the_order_took_effect_is_reconciled_by_ctid(ht
     assert len(puts(session)) == 1
     assert result["changed"] is True
     assert result["job_id"] == JOB_ID
-    assert result["ctid"] == ctids[2]
+    assert result["ctid"] == ctids[3]
     assert result["in_flight"] is False
 
 
 def test_an_order_that_ended_already_is_found_in_the_job_history(http, ctids):
-    ended = object_job(status="SUCCESS", certificate_id=None, ctid=ctids[2])
+    ended = object_job(status="SUCCESS", certificate_id=None, ctid=ctids[3])
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.Timeout("read timed out")),
         *lookup_calls(ended=[ended]),
     )
@@ -360,6 +368,7 @@ def test_server_error_on_the_order_is_not_sent_blindly_again(http):
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), status=500, envelope=error_envelope("E0001", "EF00500")),
         *lookup_calls(ordered),
     )
@@ -373,6 +382,7 @@ def test_lookup_proving_no_order_allows_exactly_one_resend(http, ctids):
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), status=502, raw_body="<html>Bad Gateway</html>"),
         *lookup_calls(),
         renew_call(default_body()),
@@ -380,13 +390,14 @@ def test_lookup_proving_no_order_allows_exactly_one_resend(http, ctids):
     result = renew()
     assert len(puts(session)) == 2
     assert result["job_id"] == JOB_ID
-    assert result["ctid"] == ctids[5]
+    assert result["ctid"] == ctids[6]
 
 
 def test_a_resend_with_unknown_outcome_is_not_sent_a_third_time(http):
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
         *lookup_calls(),
         renew_call(default_body(), raises=requests.ConnectionError("reset again")),
@@ -401,13 +412,14 @@ def test_a_failed_lookup_after_an_unknown_outcome_sends_nothing_again(http, slee
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
         Call("POST", "/job/_search", status=401, envelope=error_envelope("E0001", "EF01000")),
     )
     with pytest.raises(RenewalError, match="Looking for the job of that order failed too, so whether it was placed is unknown") as caught:
         renew()
     assert len(puts(session)) == 1
-    assert f"Nothing was sent again (order request ctid {ORDER_CTIDS[2]})" in str(caught.value)
+    assert f"Nothing was sent again (order request ctid {ORDER_CTIDS[3]})" in str(caught.value)
     assert sleeps == [5.0]
 
 
@@ -423,6 +435,7 @@ def test_an_earlier_failed_renewal_does_not_count_as_the_lost_order(http):
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
         *lookup_calls(earlier, ended=[earlier]),
         renew_call(default_body()),
@@ -437,6 +450,7 @@ def test_a_renewal_in_flight_without_the_ctid_counts_as_the_lost_order(http):
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.ConnectionError("reset")),
         *lookup_calls(running),
     )
@@ -448,7 +462,7 @@ def test_a_renewal_in_flight_without_the_ctid_counts_as_the_lost_order(http):
 def test_a_due_certificate_in_a_paid_term_is_reissued_not_renewed(http):
     certificate = api_certificate(payable_days=520, adminContact={"id": 100}, technicalContact={"id": 100})
     body = default_body(adminContact={"id": 100}, technicalContact={"id": 100})
-    session = http(certificate_call(certificate), job_search_call(), reissue_call(body))
+    session = http(certificate_call(certificate), job_search_call(), placed_since_call(), reissue_call(body))
     result = renew()
     assert [sent["url"] for sent in puts(session)] == [f"{API_URL}/certificate/{OLD_CERTIFICATE_ID}"]
     assert result["order"] == "reissue"
@@ -468,6 +482,7 @@ def test_check_mode_predicts_a_reissue_without_writing(http):
 
 def test_reissue_required_makes_a_certificate_due_long_before_expiry(http):
     http(certificate_call(api_certificate(days_remaining=150, payable_days=520, reissueRequired=True)), job_search_call(),
+         placed_since_call(),
          reissue_call(default_body()))
     result = renew()
     assert result["due_reason"] == "AutoDNS reports that the certificate must be reissued"
@@ -504,10 +519,11 @@ def test_a_reissue_in_flight_is_returned_as_the_order(http):
 
 
 def test_a_lost_reissue_answer_is_reconciled_among_reissue_jobs(http, ctids):
-    ordered = object_job(status="RUNNING", action="reissue", ctid=ctids[2])
+    ordered = object_job(status="RUNNING", action="reissue", ctid=ctids[3])
     session = http(
         certificate_call(api_certificate(payable_days=520)),
         job_search_call(),
+        placed_since_call(),
         reissue_call(default_body(), raises=requests.ConnectionError("reset")),
         *lookup_calls(ordered, filters=REISSUE_FILTERS),
     )
@@ -524,6 +540,7 @@ def test_without_ctid_a_job_created_after_the_order_was_sent_is_the_order(http):
     session = http(
         certificate_call(),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.Timeout("read timed out")),
         *lookup_calls(ended=[ended]),
     )
@@ -536,7 +553,7 @@ def test_without_ctid_a_job_created_after_the_order_was_sent_is_the_order(http):
 def test_a_refused_order_leads_to_the_order_already_running(http):
     running = object_job(status="RUNNING", ctid="autodns-ssl-other-process")
     refused = error_envelope("E400106", "EF4001013")
-    session = http(certificate_call(), job_search_call(), renew_call(default_body(), status=400, envelope=refused), job_search_call(running))
+    session = http(certificate_call(), job_search_call(), placed_since_call(), renew_call(default_body(), status=400, envelope=refused), job_search_call(running))
     result = renew()
     assert len(puts(session)) == 1
     assert result["in_flight"] is True
@@ -562,3 +579,22 @@ def test_while_another_process_holds_the_lock_nothing_is_ordered(http, monkeypat
         with pytest.raises(RenewalError, match="Another process has held the lock of the orders of www.example.com for more than 0.05 seconds"):
             renew()
     assert not puts(session)
+
+
+def test_an_order_another_process_placed_and_saw_end_while_this_one_waited_is_not_placed_again(http):
+    ended = object_job(status="SUCCESS", ctid="autodns-ssl-other-process")
+    ended["job"]["created"] = format_api_datetime(datetime.datetime.now(datetime.timezone.utc))
+    session = http(certificate_call(), job_search_call(), placed_since_call(ended))
+    result = renew()
+    assert not puts(session)
+    assert result["in_flight"] is True
+    assert result["job_status"] == "SUCCESS"
+    assert result["ctid"] == "autodns-ssl-other-process"
+
+
+def test_an_older_ended_order_does_not_stop_a_new_one(http):
+    earlier = object_job(status="SUCCESS", ctid="autodns-ssl-last-year")
+    earlier["job"]["created"] = format_api_datetime(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=180))
+    session = http(certificate_call(), job_search_call(), placed_since_call(earlier), renew_call(default_body()))
+    assert renew()["in_flight"] is False
+    assert len(puts(session)) == 1

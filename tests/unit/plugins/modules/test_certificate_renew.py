@@ -23,11 +23,12 @@ from ansible_collections.autodns.ssl.tests.unit.plugins.module_utils.test_renewa
     default_body,
     job_search_call,
     lookup_calls,
+    placed_since_call,
     renew_call,
 )
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import Call, envelope, error_envelope
 
-ORDER_CTID = "autodns-ssl-00000000000000000000000000000003"
+ORDER_CTID = "autodns-ssl-00000000000000000000000000000004"
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +83,7 @@ def test_not_due_writes_nothing(http, run_module):
 
 
 def test_due_orders_and_returns_the_job(http, run_module):
-    session = http(certificate_call(expiring_in(20)), job_search_call(), renew_call(default_body()))
+    session = http(certificate_call(expiring_in(20)), job_search_call(), placed_since_call(), renew_call(default_body()))
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})
     assert result["changed"] is True
     assert result["job_id"] == JOB_ID
@@ -100,7 +101,7 @@ def test_new_csr_and_prepared_authentication_are_sent(http, run_module):
     authentication = {"method": "DNS", "provisioning": True, "dns": DNS_LINE,
                       "domains": [{"name": entry["name"], "method": "DNS", "dns": entry["dns"]} for entry in PREPARED if entry["method"] == "DNS"]}
     body = default_body(lifetime={"unit": "MONTH", "period": 24}, csr=check_csr(csr)[0], authentication=authentication)
-    http(certificate_call(expiring_in(20)), job_search_call(), renew_call(body))
+    http(certificate_call(expiring_in(20)), job_search_call(), placed_since_call(), renew_call(body))
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "csr": csr, "term": 24, "authentication": PREPARED})
     assert result["changed"] is True
 
@@ -117,7 +118,7 @@ def test_prepared_authentication_of_another_csr_fails_before_any_write(http, run
 def test_too_early_with_force_names_the_code_and_the_date(http, run_module):
     certificate = expiring_in(200)
     refused = error_envelope("E400106", "EF4001012", text="Das Zertifikat kann noch nicht verlaengert werden.")
-    http(certificate_call(certificate), job_search_call(), renew_call(status=400, envelope=refused))
+    http(certificate_call(certificate), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused))
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "force": True})
     possible_from = (_client.parse_api_datetime(certificate["expire"]) - datetime.timedelta(days=90)).isoformat()
     assert result["failed"] is True
@@ -144,6 +145,7 @@ def test_dropped_connection_after_the_order_took_effect_orders_exactly_once(http
     session = http(
         certificate_call(expiring_in(20)),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.ConnectionError("Remote end closed connection without response")),
         *lookup_calls(ordered),
     )
@@ -159,6 +161,7 @@ def test_server_error_on_the_order_is_reconciled_not_resent(http, run_module):
     session = http(
         certificate_call(expiring_in(20)),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), status=503, envelope=error_envelope("E0001", "EF00500")),
         *lookup_calls(ordered),
     )
@@ -171,6 +174,7 @@ def test_lookup_proving_no_order_resends_exactly_once(http, run_module):
     session = http(
         certificate_call(expiring_in(20)),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), raises=requests.Timeout("read timed out")),
         *lookup_calls(),
         renew_call(default_body()),
@@ -179,13 +183,14 @@ def test_lookup_proving_no_order_resends_exactly_once(http, run_module):
     assert len(puts(session)) == 2
     assert result["changed"] is True
     assert result["job_id"] == JOB_ID
-    assert result["ctid"] == "autodns-ssl-00000000000000000000000000000006"
+    assert result["ctid"] == "autodns-ssl-00000000000000000000000000000007"
 
 
 def test_unknown_outcome_twice_fails_without_a_third_order(http, run_module):
     session = http(
         certificate_call(expiring_in(20)),
         job_search_call(),
+        placed_since_call(),
         renew_call(default_body(), status=500, envelope=error_envelope("E0001", "EF00500")),
         *lookup_calls(),
         renew_call(default_body(), status=500, envelope=error_envelope("E0001", "EF00500")),
@@ -217,7 +222,7 @@ def test_by_name_renews_the_certificate_that_expires_last(http, run_module):
     newer = expiring_in(20)
     search = Call("POST", "/certificate/_search", envelope=envelope("S400105", data=[
         {"id": older["id"], "name": "www.example.com"}, {"id": newer["id"], "name": "www.example.com"}], summary=2))
-    http(search, certificate_call(older), certificate_call(newer), job_search_call(), renew_call(default_body()))
+    http(search, certificate_call(older), certificate_call(newer), job_search_call(), placed_since_call(), renew_call(default_body()))
     result = run_module(certificate_renew, {"name": "www.example.com"})
     assert result["certificate_id"] == OLD_CERTIFICATE_ID
 
@@ -234,7 +239,7 @@ def test_a_due_certificate_in_a_paid_term_is_reissued_through_the_module(http, r
     certificate = expiring_in(20)
     certificate["payable"] = format_api_datetime(now + datetime.timedelta(days=520))
     reissue = renew_call(default_body(), path=f"/certificate/{OLD_CERTIFICATE_ID}", code="N400102")
-    session = http(certificate_call(certificate), job_search_call(), reissue)
+    session = http(certificate_call(certificate), job_search_call(), placed_since_call(), reissue)
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID})
     assert result["changed"] is True
     assert result["order"] == "reissue"
