@@ -134,8 +134,11 @@ def authentication_body(authentication, common_name, dns_provisioning):
 
 
 def order_body(certificate, term, csr, authentication):
-    """The Certificate body of a renew or reissue: the certificate's identity and contacts, the term, CSR and validation."""
+    """The Certificate body of a renew or reissue: the certificate's identity, software and contacts (the API lists contact
+    errors for renewals), the term, CSR and validation."""
     body = {"id": certificate["id"], "name": certificate.get("name"), "product": certificate.get("product")}
+    if certificate.get("software"):
+        body["software"] = certificate["software"]
     for contact in ("adminContact", "technicalContact"):
         contact_id = (certificate.get(contact) or {}).get("id")
         if contact_id is not None:

@@ -37,6 +37,7 @@ EXAMPLES = r"""
     password: "{{ autodns_password }}"
     context: 9
   delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""

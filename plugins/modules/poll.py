@@ -141,12 +141,14 @@ EXAMPLES = r"""
   autodns.ssl.poll:
   register: queue
   delegate_to: localhost
+  run_once: true
 
 - name: Confirm the head after handling it
   autodns.ssl.poll:
     message_id: "{{ queue.message.id }}"
   when: queue.message is not none
   delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""

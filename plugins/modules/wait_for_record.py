@@ -87,6 +87,7 @@ EXAMPLES = r"""
     records: "{{ prepared.authentication | selectattr('method', 'equalto', 'DNS') | map(attribute='dns_record') | list }}"
     timeout: 600
   delegate_to: localhost
+  run_once: true
 
 - name: Wait for a TXT record on one known name server
   autodns.ssl.wait_for_record:
@@ -99,6 +100,7 @@ EXAMPLES = r"""
     timeout: 120
     max_interval: 5
   delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""

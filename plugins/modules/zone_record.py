@@ -133,6 +133,7 @@ EXAMPLES = r"""
     type: TXT
     value: 2026112812345678abcdefghijklmnopqrstuv
   delegate_to: localhost
+  run_once: true
 
 - name: Create every DNS record that prepare returned
   autodns.ssl.zone_record:
@@ -141,6 +142,7 @@ EXAMPLES = r"""
     context: 4
     records: "{{ prepared.authentication | selectattr('method', 'equalto', 'DNS') | map(attribute='dns_record') | list }}"
   delegate_to: localhost
+  run_once: true
 
 - name: Remove a Sectigo validation CNAME, and only that one
   autodns.ssl.zone_record:
@@ -153,6 +155,7 @@ EXAMPLES = r"""
     type: CNAME
     value: 0c1d2e3f4a5b6c7d8e9fa0b1c2d3e4f5.a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1.x1y2z3.sectigo.com
   delegate_to: localhost
+  run_once: true
 """
 
 RETURN = r"""

@@ -2,7 +2,8 @@
 # Measures how the role's renewal time grows with the number of due certificates, against the sandbox.
 # Each job takes JOB_SECONDS at the sandbox's CA, as a slow real CA would; the role orders all certificates
 # first and then waits for all jobs together, so N certificates should take about the time of one plus
-# the API's rate limit (3 requests per second) for the extra requests.
+# the API's rate limit (3 requests per second) for the extra requests. After the last count it runs the same
+# certificates once more, when nothing is due any more: the cost of the daily run that renews nothing.
 #   Usage: benchmark_renewal.sh [COUNT ...]      (default: 1 2 4)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,7 +43,23 @@ bench:
       ansible_python_interpreter: "$(command -v python)"
 INVENTORY
 
-printf '%-14s %-10s %-8s %-14s\n' certificates seconds orders api_requests
+run_role() {
+  local label=$1 started elapsed counters orders requests
+  started=$(date +%s.%N)
+  AUTODNS_API_URL=$SANDBOX_URL AUTODNS_USERNAME=ssl-user AUTODNS_PASSWORD=ssl-password AUTODNS_CONTEXT=9 \
+    ansible-playbook -i "$work/inventory.yml" "$collection/playbooks/renew.yml" -e autodns_ssl_hosts=bench \
+    -e "{\"certificate_renewal_certificates\": $certificates}" > "$work/run-$label.log" 2>&1 \
+    || { cat "$work/run-$label.log"; exit 1; }
+  elapsed=$(python -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$started" "$(date +%s.%N)")
+  counters=$(control GET /counters)
+  orders=$(python -c "import json, sys; print(sum(json.loads(sys.argv[1])['orders'].values()) - int(sys.argv[2]))" "$counters" "$orders_before")
+  requests=$(python -c "import json, sys; print(json.loads(sys.argv[1])['requests'] - int(sys.argv[2]))" "$counters" "$requests_before")
+  printf '%-22s %-10s %-8s %-14s\n' "$label" "$elapsed" "$orders" "$requests"
+  orders_before=$((orders_before + orders))
+  requests_before=$((requests_before + requests))
+}
+
+printf '%-22s %-10s %-8s %-14s\n' certificates seconds orders api_requests
 for count in "${counts[@]}"; do
   control POST /reset > /dev/null
   control PUT /settings "{\"job_running_seconds\": $job_seconds}" > /dev/null
@@ -53,14 +70,8 @@ for count in "${counts[@]}"; do
     certificates+="{\"name\": \"c$index.example.com\", \"fullchain_path\": \"$work/c$index.pem\"},"
   done
   certificates="${certificates%,}]"
-  started=$(date +%s.%N)
-  AUTODNS_API_URL=$SANDBOX_URL AUTODNS_USERNAME=ssl-user AUTODNS_PASSWORD=ssl-password AUTODNS_CONTEXT=9 \
-    ansible-playbook -i "$work/inventory.yml" "$collection/playbooks/renew.yml" -e autodns_ssl_hosts=bench \
-    -e "{\"certificate_renewal_certificates\": $certificates}" > "$work/run-$count.log" 2>&1 \
-    || { cat "$work/run-$count.log"; exit 1; }
-  elapsed=$(python -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$started" "$(date +%s.%N)")
-  counters=$(control GET /counters)
-  orders=$(python -c "import json, sys; print(sum(json.loads(sys.argv[1])['orders'].values()))" "$counters")
-  requests=$(python -c "import json, sys; print(json.loads(sys.argv[1])['requests'])" "$counters")
-  printf '%-14s %-10s %-8s %-14s\n' "$count" "$elapsed" "$orders" "$requests"
+  orders_before=0
+  requests_before=0
+  run_role "$count"
 done
+run_role "$count, nothing due"

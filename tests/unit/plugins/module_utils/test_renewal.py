@@ -216,10 +216,10 @@ def test_authentication_body_refuses_what_prepare_did_not_return(entries):
 
 
 def test_order_body_with_csr_term_and_contacts():
-    body = order_body(api_certificate(adminContact={"id": 100, "fname": "Ada"}, technicalContact={"id": 101}), 24, "CSR",
-                      {"method": "DNS", "provisioning": False})
-    assert body == {"id": OLD_CERTIFICATE_ID, "name": "www.example.com", "product": "QUICKSSLPREMIUM", "adminContact": {"id": 100},
-                    "technicalContact": {"id": 101}, "lifetime": {"unit": "MONTH", "period": 24}, "csr": "CSR",
+    certificate = api_certificate(adminContact={"id": 100, "fname": "Ada"}, technicalContact={"id": 101}, software="APACHE2")
+    body = order_body(certificate, 24, "CSR", {"method": "DNS", "provisioning": False})
+    assert body == {"id": OLD_CERTIFICATE_ID, "name": "www.example.com", "product": "QUICKSSLPREMIUM", "software": "APACHE2",
+                    "adminContact": {"id": 100}, "technicalContact": {"id": 101}, "lifetime": {"unit": "MONTH", "period": 24}, "csr": "CSR",
                     "authentication": {"method": "DNS", "provisioning": False}}
 
 
@@ -553,7 +553,8 @@ def test_without_ctid_a_job_created_after_the_order_was_sent_is_the_order(http):
 def test_a_refused_order_leads_to_the_order_already_running(http):
     running = object_job(status="RUNNING", ctid="autodns-ssl-other-process")
     refused = error_envelope("E400106", "EF4001013")
-    session = http(certificate_call(), job_search_call(), placed_since_call(), renew_call(default_body(), status=400, envelope=refused), job_search_call(running))
+    session = http(certificate_call(), job_search_call(), placed_since_call(),
+                   renew_call(default_body(), status=400, envelope=refused), job_search_call(running))
     result = renew()
     assert len(puts(session)) == 1
     assert result["in_flight"] is True
