@@ -55,6 +55,54 @@ def certificates_by_name(client, name):
     return sorted(certificates, key=expire_of, reverse=True)
 
 
+def _hits_by_name(client, names):
+    """Search hits (id, name, expire, product) of all ``names`` in one search, grouped by lower-case name."""
+    grouped = {}
+    if names:
+        hits = client.search_certificates([{"key": "name", "operator": "IN", "values": sorted(set(names))}], keys=["expire", "product"])
+        for hit in hits:
+            grouped.setdefault(str(hit.get("name") or "").lower(), []).append(hit)
+    return grouped
+
+
+def _newest(hits):
+    return max(hits, key=expire_of) if hits else None
+
+
+def current_hit(configured, hits):
+    """The hit of the certificate that is current for a configured one: itself, or the newest certificate of the same name
+    and product that expires later. AutoDNS may issue a renewed or reissued certificate under a new id; the old one stays."""
+    successors = [hit for hit in hits if hit.get("id") != configured["id"] and hit.get("product") in (None, configured.get("product"))
+                  and expire_of(hit) > expire_of(configured)]
+    return _newest(successors)
+
+
+def current_certificates(client, names=(), certificate_ids=()):
+    """The current certificate of each requested name, then of each requested id, as (requested, certificate, problem).
+
+    A name means its certificate that expires last; an id means that certificate, or the one that succeeded it (see
+    current_hit). One search answers for all names; each current certificate is then read once.
+    """
+    answers = []
+    by_name = _hits_by_name(client, names)
+    for name in names:
+        newest = _newest(by_name.get(name.lower(), []))
+        certificate = client.get_certificate(newest["id"]) if newest else None
+        problem = None if certificate else f"No certificate named {name!r} exists for this user (check name, user and context)."
+        answers.append((name, certificate, problem))
+    configured = {certificate_id: client.get_certificate(certificate_id) for certificate_id in certificate_ids}
+    by_configured_name = _hits_by_name(client, [certificate["name"] for certificate in configured.values() if certificate])
+    for certificate_id, certificate in configured.items():
+        if certificate is None:
+            answers.append((certificate_id, None,
+                            f"Certificate {certificate_id} does not exist for this user (check the id, and that the user and context own it)."))
+            continue
+        successor = current_hit(certificate, by_configured_name.get(certificate["name"].lower(), []))
+        current = client.get_certificate(successor["id"]) if successor else None
+        answers.append((certificate_id, current or certificate, None))
+    return answers
+
+
 def expire_of(certificate):
     """The certificate's expiry as an aware datetime (the epoch start where the API has none)."""
     return parse_api_datetime(certificate.get("expire")) or datetime.datetime.fromtimestamp(0, datetime.timezone.utc)

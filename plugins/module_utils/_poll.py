@@ -263,9 +263,21 @@ class JobWaiter:
     def _ordered_results(self):
         return [self.results[job_id] for job_id in self.job_ids if job_id in self.results]
 
+    def _outcome(self, job_id):
+        """How one job stands, in the shape the role decides by."""
+        ended = self.results.get(job_id)
+        if ended is None:
+            seen = self.last_seen.get(job_id)
+            return {"job_id": job_id, "outcome": "pending", "certificate_id": None,
+                    "problem": f"Job {job_id} has not ended" + (f" (last seen {seen})." if seen else ".")}
+        if ended["job_status"] in FAILED_JOB_STATUSES:
+            return {"job_id": job_id, "outcome": "failed", "certificate_id": ended["certificate_id"], "problem": _failure_sentence(ended)}
+        return {"job_id": job_id, "outcome": "success", "certificate_id": ended["certificate_id"], "problem": None}
+
     def _common_result(self):
         return {
             "changed": self.changed,
+            "jobs": [self._outcome(job_id) for job_id in self.job_ids],
             "messages": self._ordered_results(),
             "queue_blocked": self.blocked_by is not None,
             "blocked_by": self.blocked_by,

@@ -196,6 +196,28 @@ def order_in_flight(client, certificate):
     return None
 
 
+def orders_in_flight(client, certificates):
+    """The renew or reissue job in flight of each certificate's name, {lower-case name: job}, from one search where the
+    hits name their object; where a hit does not, each certificate is looked up on its own."""
+    names = sorted({certificate["name"] for certificate in certificates})
+    if not names:
+        return {}
+    filters = [
+        {"key": "action", "operator": "IN", "values": list(ORDER_ACTIONS)},
+        {"key": "object", "operator": "IN", "values": names},
+        {"key": "status", "operator": "IN", "values": list(IN_FLIGHT_JOB_STATUSES)},
+    ]
+    found = {}
+    for hit in client.search_jobs(filters):
+        name = str((hit.get("object") or {}).get("value") or "").lower()
+        if not name:
+            return {certificate["name"].lower(): order_in_flight(client, certificate) for certificate in certificates}
+        complete = _complete(client, hit)
+        if job_status(_job_of(complete)) in IN_FLIGHT_JOB_STATUSES:
+            found.setdefault(name, complete)
+    return found
+
+
 def describe_in_flight(found):
     """A job in flight in the shape modules return."""
     job = _job_of(found)

@@ -41,6 +41,22 @@ options:
       - A name without a certificate is not an error; RV(certificate) is then V(null) and RV(certificates) empty.
       - At most one of O(certificate_id) and O(name), and one of them or O(previous), is required.
     type: str
+  names:
+    description:
+      - Several certificates by name, answered in RV(requested) in this order; each name means its certificate that expires last.
+      - One search answers for all names, and each current certificate is read once; for the due ones, one more search looks for jobs in flight.
+      - A name without a certificate is a RV(requested[].problem), not a failure of the task.
+      - Can be combined with O(certificate_ids), not with O(certificate_id), O(name) or O(previous).
+    type: list
+    elements: str
+  certificate_ids:
+    description:
+      - Several certificates by id, answered in RV(requested) after the O(names).
+      - Each id means that certificate, or the certificate that succeeded it where AutoDNS issued a reissued or renewed certificate under a
+        new id. The successor is the certificate of the same name and product that expires latest, later than the configured one.
+      - An unknown id is a RV(requested[].problem), not a failure of the task.
+    type: list
+    elements: int
   previous:
     description:
       - The RV(autodns.ssl.certificate_renew#module:previous) of a reissue or renewal whose job has ended.
@@ -105,7 +121,7 @@ certificate:
   description:
     - The certificate of O(certificate_id), or of O(name) the one with the latest expiry, or with O(previous) the one the order issued.
     - V(null) when no certificate has the O(name).
-  returned: success
+  returned: without O(names) and O(certificate_ids)
   type: dict
   contains:
     id:
@@ -239,11 +255,28 @@ certificate:
         - While a job runs, these are the records it waits for.
       type: list
       elements: dict
+requested:
+  description:
+    - With O(names) or O(certificate_ids), one entry per requested certificate, the names first, in the order given.
+  returned: with O(names) or O(certificate_ids)
+  type: list
+  elements: dict
+  contains:
+    requested:
+      description: The name or id as requested.
+      type: raw
+      sample: www.example.com
+    certificate:
+      description: The current certificate, with the same keys as RV(certificate); V(null) where none was found.
+      type: dict
+    problem:
+      description: Why no certificate was found, or V(null).
+      type: str
 certificates:
   description:
     - Every certificate of O(name), the latest expiry first; for O(certificate_id) or O(previous) a list of that one certificate.
     - Each element has the same keys as RV(certificate).
-  returned: success
+  returned: without O(names) and O(certificate_ids)
   type: list
   elements: dict
 """
@@ -258,6 +291,7 @@ from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
     CertificateNotFound,
     certificate_by_id,
     certificates_by_name,
+    current_certificates,
     describe_certificate,
     issued_certificate,
 )
@@ -265,7 +299,7 @@ from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     decision_argument_spec,
     decision_option_problem,
     describe_in_flight,
-    order_in_flight,
+    orders_in_flight,
     plan_renewal,
 )
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import require_cryptography
@@ -274,32 +308,49 @@ PREVIOUS_KEYS = ("id", "name", "serial_number", "expire")
 
 
 def find_certificates(module, client):
+    """The certificates to describe, as (requested, certificate, problem)."""
     params = module.params
-    if params["previous"] is not None:
-        return [issued_certificate(client, params["previous"], params["certificate_id"])]
-    if params["certificate_id"] is None:
-        return certificates_by_name(client, params["name"])
-    return [certificate_by_id(client, params["certificate_id"])]
+    if params["names"] is not None or params["certificate_ids"] is not None:
+        return current_certificates(client, params["names"] or [], params["certificate_ids"] or [])
+    try:
+        if params["previous"] is not None:
+            certificates = [issued_certificate(client, params["previous"], params["certificate_id"])]
+        elif params["certificate_id"] is None:
+            certificates = certificates_by_name(client, params["name"])
+        else:
+            certificates = [certificate_by_id(client, params["certificate_id"])]
+    except CertificateNotFound as exc:
+        module.fail_json(msg=str(exc))
+    return [(None, certificate, None) for certificate in certificates]
 
 
 def read_certificates(module, client):
     params = module.params
-    try:
-        certificates = find_certificates(module, client)
-    except CertificateNotFound as exc:
-        module.fail_json(msg=str(exc))
+    found = find_certificates(module, client)
     now = datetime.datetime.now(datetime.timezone.utc)
-    described = []
-    for certificate in certificates:
-        description, warnings = describe_certificate(certificate, now)
-        for warning in warnings:
-            module.warn(warning)
-        renewal = plan_renewal(certificate, params["remaining_days"], params["force"], params["order"], now)
-        in_flight = order_in_flight(client, certificate) if renewal["due"] and params["previous"] is None else None
-        renewal["job"] = describe_in_flight(in_flight) if in_flight is not None else None
-        description["renewal"] = renewal
-        described.append(description)
-    return {"changed": False, "certificate": described[0] if described else None, "certificates": described}
+    plans = {}
+    for index, (dummy, certificate, dummy_problem) in enumerate(found):
+        if certificate is not None:
+            plans[index] = plan_renewal(certificate, params["remaining_days"], params["force"], params["order"], now)
+    due = [found[index][1] for index, plan in plans.items() if plan["due"]]
+    in_flight = orders_in_flight(client, due) if due and params["previous"] is None else {}
+    answers = []
+    for index, (requested, certificate, problem) in enumerate(found):
+        description = None
+        if certificate is not None:
+            description, warnings = describe_certificate(certificate, now)
+            for warning in warnings:
+                module.warn(warning)
+            job = in_flight.get(certificate["name"].lower()) if plans[index]["due"] else None
+            description["renewal"] = dict(plans[index], job=describe_in_flight(job) if job is not None else None)
+        answers.append({"requested": requested, "certificate": description, "problem": problem})
+    result = {"changed": False}
+    if params["names"] is not None or params["certificate_ids"] is not None:
+        result["requested"] = answers
+        return result
+    described = [answer["certificate"] for answer in answers]
+    result.update(certificate=described[0] if described else None, certificates=described)
+    return result
 
 
 def main():
@@ -308,13 +359,16 @@ def main():
         certificate_id={"type": "int"},
         name={"type": "str"},
         previous={"type": "dict"},
+        names={"type": "list", "elements": "str"},
+        certificate_ids={"type": "list", "elements": "int"},
         force={"type": "bool", "default": False},
     )
     argument_spec.update(decision_argument_spec())
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=[("certificate_id", "name"), ("name", "previous")],
-        required_one_of=[("certificate_id", "name", "previous")],
+        mutually_exclusive=[("certificate_id", "name", "names"), ("certificate_id", "name", "certificate_ids"), ("name", "previous"),
+                            ("previous", "names"), ("previous", "certificate_ids")],
+        required_one_of=[("certificate_id", "name", "previous", "names", "certificate_ids")],
         supports_check_mode=True,
     )
     problem = decision_option_problem(module.params)

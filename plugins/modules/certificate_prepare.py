@@ -183,6 +183,14 @@ product:
   returned: success
   type: str
   sample: QUICKSSLPREMIUM
+unprovisioned_names:
+  description:
+    - The names whose DNS validation record AutoDNS cannot write itself, because it does not manage their zones for this user;
+      write those records yourself (for example with M(autodns.ssl.zone_record)).
+  returned: success
+  type: list
+  elements: str
+  sample: [example.org]
 order:
   description: The order the data was prepared for (V(renew) or V(reissue)); V(null) without O(certificate_id).
   returned: success
@@ -234,9 +242,10 @@ def prepare(module, csr_pem, csr_info, client):
         authentication = normalize_authentication(data.get("authentication"))
     except DcvError as exc:
         module.fail_json(msg=str(exc))
+    unprovisioned = [entry["name"] for entry in authentication if entry["method"] == "DNS" and not entry["provisioning"]]
     return {
         "changed": False, "authentication": authentication, "csr_info": csr_info, "product": data.get("product") or params["product"],
-        "order": order,
+        "order": order, "unprovisioned_names": list(dict.fromkeys(unprovisioned)),
     }
 
 

@@ -231,6 +231,26 @@ unrelated_messages:
   returned: with O(job_id) or O(job_ids), also when the wait fails
   type: list
   elements: dict
+jobs:
+  description:
+    - How each job of O(job_id) or O(job_ids) stands, in that order; also when the wait fails.
+  returned: with O(job_id), O(job_ids) or O(leftovers_of)
+  type: list
+  elements: dict
+  contains:
+    job_id:
+      description: The job's id.
+      type: int
+    outcome:
+      description: V(success), V(failed) (also for a canceled job), or V(pending) where it had not ended when the wait ended.
+      type: str
+      choices: [success, failed, pending]
+    certificate_id:
+      description: The certificate id the job's message or the job names, or V(null) where the API names none.
+      type: int
+    problem:
+      description: Why it failed, with the API's codes, or that it has not ended; V(null) for a success.
+      type: str
 leftover_messages:
   description:
     - The messages of earlier runs confirmed because of O(leftovers_of), in the shape of RV(message).

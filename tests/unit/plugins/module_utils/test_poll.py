@@ -454,3 +454,19 @@ def test_a_leftover_needs_an_ended_job_of_a_named_certificate(http):
     result = make_waiter([], clock, leftovers_of=["www.example.com", "shop.example.com"]).wait(wait_timeout=0, max_interval=30)
     assert result["leftover_messages"] == []
     assert result["changed"] is False
+
+
+def test_every_job_has_an_outcome_also_when_the_wait_ends_first(http):
+    clock = FakeClock()
+    http(
+        poll_call(poll_message(1005360985, status="FAILED", messages=[{"code": "EF400139", "text": "DCV failed"}]), pending=1),
+        confirm_call(1005360985, 0),
+        job_call(object_job(job_id=OTHER_JOB_ID, status="DEFERRED")),
+    )
+    with pytest.raises(PollError) as caught:
+        make_waiter([JOB_ID, OTHER_JOB_ID], clock).wait(wait_timeout=0, max_interval=30)
+    assert caught.value.result["jobs"] == [
+        {"job_id": JOB_ID, "outcome": "failed", "certificate_id": NEW_CERTIFICATE_ID,
+         "problem": "Job 4297539521 (renew Certificate www.example.com) ended FAILED: EF400139 DCV failed."},
+        {"job_id": OTHER_JOB_ID, "outcome": "pending", "certificate_id": None, "problem": "Job 4297539777 has not ended (last seen DEFERRED)."},
+    ]

@@ -72,7 +72,6 @@ def test_by_name_newest_expiry_first(http, run_module):
         info_call(older),
         info_call(newer),
         jobs_call(),
-        jobs_call(),
     )
     result = run_module(certificate_info, {"name": "www.example.com"})
     assert [described["id"] for described in result["certificates"]] == [1658002, 1658001]
@@ -195,3 +194,48 @@ def test_previous_never_returns_the_old_certificate_as_the_issued_one(http, run_
     result = run_module(certificate_info, {"previous": previous})
     assert result["failed"] is True
     assert "No certificate named www.example.com is newer than certificate 1658000" in result["msg"]
+
+
+def test_several_names_and_ids_in_one_search(http, run_module):
+    www = pki.api_certificate(id=1658000, name="www.example.com", expire=format_api_datetime(pki.EXPIRE + datetime.timedelta(days=100)))
+    renewed_shop = pki.api_certificate(id=1658010, name="shop.example.com", expire=format_api_datetime(pki.EXPIRE + datetime.timedelta(days=180)))
+    old_shop = pki.api_certificate(id=1658001, name="shop.example.com")
+    hits = [{"id": 1658000, "name": "www.example.com", "expire": www["expire"], "product": "QUICKSSLPREMIUM"}]
+    shop_hits = [{"id": 1658001, "name": "shop.example.com", "expire": old_shop["expire"], "product": "QUICKSSLPREMIUM"},
+                 {"id": 1658010, "name": "shop.example.com", "expire": renewed_shop["expire"], "product": "QUICKSSLPREMIUM"}]
+    http(
+        Call("POST", "/certificate/_search", envelope=envelope("S400105", data=hits, summary=1)).expect_body(
+            {"filters": [{"key": "name", "operator": "IN", "values": ["mail.example.com", "www.example.com"]}], "view": {"limit": 50, "offset": 0}})
+        .expect_query({"keys[]": ["expire", "product"]}),
+        info_call(www),
+        Call("GET", "/certificate/1658001", envelope=envelope("S400104", data=[old_shop])),
+        Call("GET", "/certificate/999", status=404, envelope=error_envelope("E400104", "EF400104")),
+        Call("POST", "/certificate/_search", envelope=envelope("S400105", data=shop_hits, summary=2)),
+        info_call(renewed_shop),
+    )
+    result = run_module(certificate_info, {"names": ["www.example.com", "mail.example.com"], "certificate_ids": [1658001, 999], "remaining_days": 5})
+    answers = result["requested"]
+    assert [answer["requested"] for answer in answers] == ["www.example.com", "mail.example.com", 1658001, 999]
+    assert answers[0]["certificate"]["id"] == 1658000 and answers[0]["problem"] is None
+    assert answers[1]["certificate"] is None and "No certificate named 'mail.example.com'" in answers[1]["problem"]
+    assert answers[2]["certificate"]["id"] == 1658010, "a configured id leads to the certificate that succeeded it"
+    assert answers[3]["certificate"] is None and "Certificate 999 does not exist" in answers[3]["problem"]
+    assert "certificate" not in result
+
+
+def test_due_certificates_share_one_search_for_jobs_in_flight(http, run_module):
+    www = pki.api_certificate(id=1658000, name="www.example.com")
+    shop = pki.api_certificate(id=1658001, name="shop.example.com")
+    hits = [{"id": 1658000, "name": "www.example.com", "expire": www["expire"]}, {"id": 1658001, "name": "shop.example.com", "expire": shop["expire"]}]
+    running = {"job": {"id": 4297539521, "status": "DEFERRED", "action": "renew", "created": "2026-11-28T19:30:58.000+0000"},
+               "object": {"type": "Certificate", "value": "shop.example.com"}}
+    session = http(
+        Call("POST", "/certificate/_search", envelope=envelope("S400105", data=hits, summary=2)),
+        info_call(www),
+        info_call(shop),
+        jobs_call(running),
+    )
+    answers = run_module(certificate_info, {"names": ["www.example.com", "shop.example.com"]})["requested"]
+    assert answers[0]["certificate"]["renewal"]["job"] is None
+    assert answers[1]["certificate"]["renewal"]["job"]["id"] == 4297539521
+    assert session.sent[-1]["body"]["filters"][1] == {"key": "object", "operator": "IN", "values": ["shop.example.com", "www.example.com"]}
