@@ -12,6 +12,7 @@ from __future__ import annotations
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ._client import HAS_REQUESTS, LIVE_API_URL, REQUESTS_IMPORT_ERROR, AutoDNSClient, AutoDNSError
+from ._errors import TaskFailure
 
 
 def api_argument_spec():
@@ -52,11 +53,13 @@ def fail_from_error(module, error, **result):
 
 
 def run_module(module, work):
-    """Run ``work(client)`` and exit with its result dict; API errors fail the task clearly."""
+    """Run ``work(client)`` and exit with its result dict; API errors and task failures fail the task clearly."""
     client = create_client(module)
     try:
         result = work(client)
     except AutoDNSError as error:
         fail_from_error(module, error)
+    except TaskFailure as failure:
+        module.fail_json(msg=str(failure), **failure.result)
     else:
         module.exit_json(**result)

@@ -13,6 +13,7 @@ import datetime
 
 from ._client import parse_api_datetime
 from ._dcv import validation_records
+from ._errors import TaskFailure
 from ._x509 import X509Error, load_certificate, load_csr, not_after, public_key_sha256
 
 # The API's placeholder for a serial number that does not exist yet.
@@ -24,7 +25,7 @@ EXPIRE_TOLERANCE = datetime.timedelta(days=1)
 ROOT_CA_TYPE = "ROOT"
 
 
-class CertificateNotFound(Exception):
+class CertificateNotFound(TaskFailure):
     """The certificate a task names does not exist for this user."""
 
 

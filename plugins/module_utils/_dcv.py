@@ -9,18 +9,16 @@ Note that this module util is **PRIVATE** to the collection. It can have breakin
 
 from __future__ import annotations
 
-DCV_RECORD_TYPES = ("TXT", "CNAME")
+from ._dns_names import VALIDATION_RECORD_TYPES, bare_name
+from ._errors import TaskFailure
+
 DNS_CLASSES = ("IN", "CH", "HS")
 # The API always writes a TTL; a line without one gets the TTL the API uses.
 DEFAULT_DCV_TTL = 300
 
 
-class DcvError(ValueError):
+class DcvError(TaskFailure):
     """DCV data of the API that cannot be read."""
-
-
-def _absolute_name(name):
-    return name.rstrip(".").lower()
 
 
 def _txt_value(rdata):
@@ -71,11 +69,11 @@ def parse_dns_line(line):
             ttl = int(token)
         elif token.upper() in DNS_CLASSES:
             continue
-        elif token.upper() in DCV_RECORD_TYPES:
+        elif token.upper() in VALIDATION_RECORD_TYPES:
             record_type = token.upper()
         else:
             raise DcvError(f"Cannot read the DNS validation record {line!r}: {token!r} is not a TTL, class or record type "
-                           f"({', '.join(DCV_RECORD_TYPES)}).")
+                           f"({', '.join(VALIDATION_RECORD_TYPES)}).")
     rdata = rest.strip()
     if not rdata:
         raise DcvError(f"Cannot read the DNS validation record {line!r}: the {record_type} record has no value.")
@@ -83,10 +81,11 @@ def parse_dns_line(line):
         try:
             value = _txt_value(rdata)
         except DcvError as exc:
-            raise DcvError(f"Cannot read the DNS validation record {line!r}: {exc}.") from exc
+            # The sentence carries the detail; the inner error adds nothing to the task's failure.
+            raise DcvError(f"Cannot read the DNS validation record {line!r}: {exc}.") from None
     else:
-        value = _absolute_name(rdata)
-    return {"name": _absolute_name(owner), "ttl": DEFAULT_DCV_TTL if ttl is None else ttl, "type": record_type, "value": value}
+        value = bare_name(rdata)
+    return {"name": bare_name(owner), "ttl": DEFAULT_DCV_TTL if ttl is None else ttl, "type": record_type, "value": value}
 
 
 def _flat_entries(entries, inherited=None):

@@ -20,11 +20,13 @@ import stat
 import time
 from urllib.parse import urlsplit
 
+from ._errors import TaskFailure
+
 STATE_DIRECTORY_NAME = "autodns-ssl"
 LOCK_POLL_SECONDS = 0.5
 
 
-class LocalStateError(Exception):
+class LocalStateError(TaskFailure):
     """The shared files cannot be used safely; the sentence says why and what to do."""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 
 from ._client import CTID_PREFIX, AutoDNSError, parse_api_datetime
+from ._errors import TaskFailure
 
 ENDED_JOB_STATUSES = frozenset(["SUCCESS", "FAILED", "CANCELED"])
 FAILED_JOB_STATUSES = frozenset(["FAILED", "CANCELED"])
@@ -30,12 +31,8 @@ UNRELATED_CONFIRM = "confirm"
 ORDER_JOB_ACTIONS = ("renew", "reissue")
 
 
-class PollError(Exception):
-    """A wait that did not end well; ``result`` holds what is known so far for the task result."""
-
-    def __init__(self, reason, **result):
-        super().__init__(reason)
-        self.result = result
+class PollError(TaskFailure):
+    """A wait that did not end well; ``result`` holds what is known so far."""
 
 
 def _isoformat(value):

@@ -14,6 +14,9 @@ import ipaddress
 import time
 import traceback
 
+from ._dns_names import VALIDATION_RECORD_TYPES, bare_name, record_value
+from ._errors import TaskFailure
+
 try:
     import dns.exception
     import dns.flags
@@ -30,7 +33,6 @@ else:
     HAS_DNSPYTHON = True
     DNSPYTHON_IMPORT_ERROR = None
 
-RECORD_TYPES = ("TXT", "CNAME")
 DNS_PORT = 53
 FIRST_INTERVAL = 1.0
 # One query waits at most this long, but never less than the minimum, even when the overall time is almost up.
@@ -38,7 +40,7 @@ QUERY_TIMEOUT = 5.0
 MIN_QUERY_TIMEOUT = 1.0
 
 
-class PropagationError(Exception):
+class PropagationError(TaskFailure):
     """Input or a name server lookup that makes waiting pointless."""
 
 
@@ -84,27 +86,22 @@ def parse_nameserver(text):
     return Nameserver(str(address), number)
 
 
-def _bare_name(name):
-    text = (name or "").strip().lower()
-    return text[:-1] if text.endswith(".") else text
-
-
 def wanted_records(entries):
     """The records of the module option ``records``, validated; duplicates dropped, order kept."""
     if not entries:
         raise PropagationError("records must name at least one record")
     wanted = []
     for entry in entries:
-        if entry["type"] not in RECORD_TYPES:
-            raise PropagationError(f"type of {entry['name']} must be one of {', '.join(RECORD_TYPES)}, not {entry['type']!r}")
-        name = _bare_name(entry["name"])
+        if entry["type"] not in VALIDATION_RECORD_TYPES:
+            raise PropagationError(f"type of {entry['name']} must be one of {', '.join(VALIDATION_RECORD_TYPES)}, not {entry['type']!r}")
+        name = bare_name(entry["name"])
         try:
             dns.name.from_text(name)
         except dns.exception.DNSException as error:
             raise PropagationError(f"{entry['name']!r} is not a DNS name: {error}") from error
         if not name or "." not in name:
             raise PropagationError(f"{entry['name']!r} is not an absolute DNS name, like _dnsauth.www.example.com")
-        value = _bare_name(entry["value"]) if entry["type"] == "CNAME" else entry["value"]
+        value = record_value(entry["type"], entry["value"])
         if not value:
             raise PropagationError(f"The value of {name} must not be empty")
         record = WantedRecord(name, entry["type"], value)

@@ -18,6 +18,7 @@ import datetime
 
 from ._certificate import csr_public_key_sha256, days_until, expire_of, payable_of, resolve_certificate, serial_number_of, term_of
 from ._client import AutoDNSError, parse_api_datetime
+from ._errors import TaskFailure
 from ._local_state import LocalStateError, api_host, exclusive_lock, state_file_name
 from ._poll import IN_FLIGHT_JOB_STATUSES, job_status, request_ctid_of
 from ._x509 import X509Error
@@ -40,14 +41,8 @@ CODE_TOO_EARLY = "EF4001012"
 VALIDATION_METHOD = "DNS"
 
 
-class RenewalError(Exception):
-    """A renewal that cannot go on; ``result`` holds the details for the task result."""
-
-    def __init__(self, reason, error=None, **result):
-        super().__init__(reason)
-        if error is not None:
-            result["api_error"] = error.as_result()
-        self.result = result
+class RenewalError(TaskFailure):
+    """A renewal that cannot go on."""
 
 
 def decision_argument_spec():

@@ -18,6 +18,8 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ._errors import TaskFailure
+
 try:
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -41,7 +43,7 @@ CERTIFICATE_LABEL = "CERTIFICATE"
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
 
 
-class X509Error(ValueError):
+class X509Error(TaskFailure):
     """A CSR, certificate or key that cannot be used; the message says why."""
 
 

@@ -13,8 +13,8 @@ import collections
 import re
 
 from ._client import AutoDNSError
-
-RECORD_TYPES = ("TXT", "CNAME")
+from ._dns_names import VALIDATION_RECORD_TYPES, bare_name
+from ._errors import TaskFailure
 
 # The API refuses a whole stream with this code when one of its adds already exists.
 DUPLICATE_RECORD_CODE = "EF02022"
@@ -28,7 +28,7 @@ ZONE_OWNER_HINT = ("Zones belong to the AutoDNS user (context 4 or the Personal 
                    "not to the SSL Manager user (context 9): pass the zone user's credentials")
 
 
-class ZoneRecordError(Exception):
+class ZoneRecordError(TaskFailure):
     """Input or zone state that makes the requested change impossible; raised before any write."""
 
 
@@ -57,9 +57,7 @@ class Record(collections.namedtuple("Record", "name type value ttl")):
 
 def normalize_name(name, what="name"):
     """``name`` as an absolute lowercase DNS name without trailing dot, or ZoneRecordError."""
-    text = (name or "").strip().lower()
-    if text.endswith("."):
-        text = text[:-1]
+    text = bare_name(name)
     labels = text.split(".")
     valid = (
         0 < len(text) <= 253
@@ -75,8 +73,8 @@ def normalize_name(name, what="name"):
 
 def desired_record(name, record_type, value, ttl):
     """The record a user asked for, validated and normalized."""
-    if record_type not in RECORD_TYPES:
-        raise ZoneRecordError(f"type must be one of {', '.join(RECORD_TYPES)}, not {record_type!r}")
+    if record_type not in VALIDATION_RECORD_TYPES:
+        raise ZoneRecordError(f"type must be one of {', '.join(VALIDATION_RECORD_TYPES)}, not {record_type!r}")
     if ttl is None or ttl <= 0:
         raise ZoneRecordError(f"ttl of {name} must be a positive number of seconds, not {ttl!r}")
     if record_type == "CNAME":
@@ -291,13 +289,11 @@ class ZonePlan:
                 self.written.add(record.key)
 
 
-class ZoneChangeFailed(Exception):
+class ZoneChangeFailed(TaskFailure):
     """An API error while changing zones, with the result so far (earlier zones may have changed)."""
 
     def __init__(self, error, result):
-        super().__init__(str(error))
-        self.error = error
-        self.result = result
+        super().__init__(str(error), error=error, **result)
 
 
 def _zone_origins(finder, records, zone):

@@ -288,7 +288,6 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
 from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
-    CertificateNotFound,
     certificate_by_id,
     certificates_by_name,
     current_certificates,
@@ -312,15 +311,12 @@ def find_certificates(module, client):
     params = module.params
     if params["names"] is not None or params["certificate_ids"] is not None:
         return current_certificates(client, params["names"] or [], params["certificate_ids"] or [])
-    try:
-        if params["previous"] is not None:
-            certificates = [issued_certificate(client, params["previous"], params["certificate_id"])]
-        elif params["certificate_id"] is None:
-            certificates = certificates_by_name(client, params["name"])
-        else:
-            certificates = [certificate_by_id(client, params["certificate_id"])]
-    except CertificateNotFound as exc:
-        module.fail_json(msg=str(exc))
+    if params["previous"] is not None:
+        certificates = [issued_certificate(client, params["previous"], params["certificate_id"])]
+    elif params["certificate_id"] is None:
+        certificates = certificates_by_name(client, params["name"])
+    else:
+        certificates = [certificate_by_id(client, params["certificate_id"])]
     return [(None, certificate, None) for certificate in certificates]
 
 

@@ -203,8 +203,8 @@ import functools
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
-from ansible_collections.autodns.ssl.plugins.module_utils._certificate import CertificateNotFound, certificate_by_id
-from ansible_collections.autodns.ssl.plugins.module_utils._dcv import DcvError, normalize_authentication
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import certificate_by_id
+from ansible_collections.autodns.ssl.plugins.module_utils._dcv import normalize_authentication
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     BUSINESS_CASES,
     ORDER_REISSUE,
@@ -221,10 +221,7 @@ def order_of(module, client):
     params = module.params
     if params["certificate_id"] is None:
         return None
-    try:
-        certificate = certificate_by_id(client, params["certificate_id"])
-    except CertificateNotFound as exc:
-        module.fail_json(msg=str(exc))
+    certificate = certificate_by_id(client, params["certificate_id"])
     order = plan_renewal(certificate, params["remaining_days"], order=params["order"])["order"]
     problem = reissue_problem(certificate) if order == ORDER_REISSUE else None
     if problem:
@@ -238,10 +235,7 @@ def prepare(module, csr_pem, csr_info, client):
     data = client.prepare_order(csr_pem, params["product"], params["certificate_id"], BUSINESS_CASES.get(order))
     if not data:
         module.fail_json(msg="The API checked the CSR but returned no validation data.")
-    try:
-        authentication = normalize_authentication(data.get("authentication"))
-    except DcvError as exc:
-        module.fail_json(msg=str(exc))
+    authentication = normalize_authentication(data.get("authentication"))
     unprovisioned = [entry["name"] for entry in authentication if entry["method"] == "DNS" and not entry["provisioning"]]
     return {
         "changed": False, "authentication": authentication, "csr_info": csr_info, "product": data.get("product") or params["product"],

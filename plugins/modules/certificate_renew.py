@@ -298,28 +298,15 @@ api_error:
       type: str
 """
 
-import functools
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
-from ansible_collections.autodns.ssl.plugins.module_utils._certificate import CertificateNotFound
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
-    RenewalError,
     decision_argument_spec,
     decision_option_problem,
     renew_certificate,
 )
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error, check_csr, require_cryptography
-
-
-def renew(module, options, csr_common_name, client):
-    try:
-        return renew_certificate(client, options, check_mode=module.check_mode, csr_common_name=csr_common_name)
-    except CertificateNotFound as exc:
-        module.fail_json(msg=str(exc))
-    except RenewalError as exc:
-        module.fail_json(msg=str(exc), **exc.result)
 
 
 def main():
@@ -354,7 +341,7 @@ def main():
         except X509Error as exc:
             module.fail_json(msg=str(exc))
         csr_common_name = csr_info["common_name"]
-    run_module(module, functools.partial(renew, module, options, csr_common_name))
+    run_module(module, lambda client: renew_certificate(client, options, check_mode=module.check_mode, csr_common_name=csr_common_name))
 
 
 if __name__ == "__main__":

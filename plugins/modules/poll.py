@@ -273,7 +273,6 @@ from ansible_collections.autodns.ssl.plugins.module_utils._poll import (
     UNRELATED_CONFIRM,
     UNRELATED_KEEP,
     JobWaiter,
-    PollError,
     confirm_head,
     read_head,
 )
@@ -308,10 +307,7 @@ def poll(module, client):
     params = module.params
     waits = params["job_id"] is not None or params["job_ids"] is not None or params["leftovers_of"]
     work = wait_for_jobs if waits else queue_head
-    try:
-        return work(module, client)
-    except PollError as exc:
-        module.fail_json(msg=str(exc), **exc.result)
+    return work(module, client)
 
 
 def main():

@@ -152,10 +152,10 @@ records:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.autodns.ssl.plugins.module_utils._dns_names import VALIDATION_RECORD_TYPES
 from ansible_collections.autodns.ssl.plugins.module_utils._propagation import (
     DNSPYTHON_IMPORT_ERROR,
     HAS_DNSPYTHON,
-    RECORD_TYPES,
     AuthoritativeServers,
     PropagationError,
     parse_nameserver,
@@ -174,7 +174,7 @@ def main():
                 "required": True,
                 "options": {
                     "name": {"type": "str", "required": True},
-                    "type": {"type": "str", "required": True, "choices": list(RECORD_TYPES)},
+                    "type": {"type": "str", "required": True, "choices": list(VALIDATION_RECORD_TYPES)},
                     "value": {"type": "str", "required": True},
                     "ttl": {"type": "int"},
                 },

@@ -202,8 +202,9 @@ records:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, fail_from_error, run_module
-from ansible_collections.autodns.ssl.plugins.module_utils._zone import RECORD_TYPES, ZoneChangeFailed, ZoneRecordError, manage_records
+from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._dns_names import VALIDATION_RECORD_TYPES
+from ansible_collections.autodns.ssl.plugins.module_utils._zone import manage_records
 
 
 def main():
@@ -211,7 +212,7 @@ def main():
     argument_spec.update(
         state={"type": "str", "default": "present", "choices": ["present", "absent"]},
         name={"type": "str"},
-        type={"type": "str", "choices": list(RECORD_TYPES)},
+        type={"type": "str", "choices": list(VALIDATION_RECORD_TYPES)},
         value={"type": "str"},
         ttl={"type": "int", "default": 300},
         records={
@@ -219,7 +220,7 @@ def main():
             "elements": "dict",
             "options": {
                 "name": {"type": "str", "required": True},
-                "type": {"type": "str", "required": True, "choices": list(RECORD_TYPES)},
+                "type": {"type": "str", "required": True, "choices": list(VALIDATION_RECORD_TYPES)},
                 "value": {"type": "str", "required": True},
                 "ttl": {"type": "int"},
             },
@@ -234,15 +235,7 @@ def main():
         supports_check_mode=True,
     )
 
-    def work(client):
-        try:
-            return manage_records(client, module.params, check_mode=module.check_mode, warn=module.warn)
-        except ZoneRecordError as error:
-            module.fail_json(msg=str(error))
-        except ZoneChangeFailed as failure:
-            fail_from_error(module, failure.error, **failure.result)
-
-    run_module(module, work)
+    run_module(module, lambda client: manage_records(client, module.params, check_mode=module.check_mode, warn=module.warn))
 
 
 if __name__ == "__main__":
