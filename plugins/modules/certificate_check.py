@@ -119,69 +119,25 @@ serial_number:
 import datetime
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.autodns.ssl.plugins.module_utils._x509 import (
-    X509Error,
-    certificate_names,
-    chain_problems,
-    covers_name,
-    key_matches,
-    load_certificates,
-    load_private_key,
-    not_after,
-    require_cryptography,
-    serial_number_hex,
-    subject_label,
-    validity_problems,
-)
-
-
-def read_private_key(params):
-    """The private key to compare with, or None where none is given; X509Error where it cannot be read."""
-    if params["private_key_content"] is not None:
-        return load_private_key(params["private_key_content"])
-    if params["private_key_path"] is None:
-        return None
-    try:
-        with open(params["private_key_path"], "rb") as key_file:
-            data = key_file.read()
-    except OSError as exc:
-        raise X509Error(f"The private key file {params['private_key_path']} cannot be read: {to_native(exc)}") from exc
-    return load_private_key(data)
-
-
-def key_problems(leaf, params):
-    try:
-        private_key = read_private_key(params)
-    except X509Error as exc:
-        return [str(exc)]
-    if private_key is None or key_matches(leaf, private_key):
-        return []
-    return ["The certificate's public key does not belong to the private key."]
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate_checks import check_certificate, read_private_key_file
+from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error, load_private_key, require_cryptography
 
 
 def check(params, now):
     """(result, problems) of every check of the certificate described by the module parameters."""
-    result = {"not_after": None, "serial_number": None}
     try:
-        certificates = load_certificates(params["certificate"])
-        if not certificates:
-            raise X509Error("The certificate option holds no PEM certificate (BEGIN CERTIFICATE).")
-        chain = certificates[1:] + load_certificates(params["chain"] or "")
+        if params["private_key_content"] is not None:
+            private_key = load_private_key(params["private_key_content"])
+        elif params["private_key_path"] is not None:
+            private_key = read_private_key_file(params["private_key_path"])
+        else:
+            private_key = None
     except X509Error as exc:
-        return result, [str(exc)]
-    leaf = certificates[0]
-    result.update(not_after=not_after(leaf).isoformat(), serial_number=serial_number_hex(leaf))
-    problems = validity_problems(leaf, now, "The certificate")
-    for position, certificate in enumerate(chain, start=1):
-        problems.extend(validity_problems(certificate, now, f"Chain certificate {position} ({subject_label(certificate)!r})"))
-    if not covers_name(leaf, params["name"]):
-        names = ", ".join(certificate_names(leaf)) or "no name at all"
-        problems.append(f"The certificate does not cover the name {params['name']}; it covers: {names}.")
-    problems.extend(chain_problems(leaf, chain))
-    problems.extend(key_problems(leaf, params))
-    return result, problems
+        facts, dummy, problems = check_certificate(params["certificate"], params["chain"], params["name"], None, now)
+        return facts, problems + [str(exc)]
+    facts, dummy, problems = check_certificate(params["certificate"], params["chain"], params["name"], private_key, now)
+    return facts, problems
 
 
 def main():
