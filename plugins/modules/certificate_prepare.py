@@ -15,9 +15,10 @@ description:
   - The DNS validation record of each name is returned both as the API's zone line and split into name, TTL, type and value,
     ready for M(autodns.ssl.zone_record) and M(autodns.ssl.wait_for_record).
   - Pass the returned RV(authentication) list unchanged to M(autodns.ssl.certificate_renew) so that the order uses exactly these values.
-  - With O(certificate_id) the module reads that certificate and tells the API which order the data is for (C(businessCase)
-    V(REISSUE) or V(RENEW), chosen by O(order) like M(autodns.ssl.certificate_renew) chooses). A reissue keeps the certificate's
-    validation method, so for a reissue of a certificate that does not validate by DNS the task fails before the API is asked.
+  - With O(certificate_id) the module tells the API which order the data is for (C(businessCase) V(REISSUE) or V(RENEW)).
+    With O(order=auto) it reads the certificate and chooses like M(autodns.ssl.certificate_renew) chooses; a reissue keeps the
+    certificate's validation method, so for a reissue of a certificate that does not validate by DNS the task then fails before
+    the API is asked. An explicit O(order) is taken as it is, without reading the certificate.
   - Nothing is ordered and nothing changes, so the module always reports C(changed=false).
 author:
   - autodns.ssl contributors (@autodns-ssl)
@@ -207,6 +208,7 @@ from ansible_collections.autodns.ssl.plugins.module_utils._certificate import ce
 from ansible_collections.autodns.ssl.plugins.module_utils._dcv import normalize_authentication
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     BUSINESS_CASES,
+    ORDER_AUTO,
     ORDER_REISSUE,
     decision_argument_spec,
     decision_option_problem,
@@ -217,10 +219,16 @@ from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error
 
 
 def order_of(module, client):
-    """The order the certificate of certificate_id is prepared for, or None without one."""
+    """The order the certificate of certificate_id is prepared for, or None without one.
+
+    Only order=auto reads the certificate: an explicit order is taken as it is (certificate_info decided it already
+    in the usual chain), and certificate_renew checks the validation method again before a reissue is ordered.
+    """
     params = module.params
     if params["certificate_id"] is None:
         return None
+    if params["order"] != ORDER_AUTO:
+        return params["order"]
     certificate = certificate_by_id(client, params["certificate_id"])
     order = plan_renewal(certificate, params["remaining_days"], order=params["order"])["order"]
     problem = reissue_problem(certificate) if order == ORDER_REISSUE else None

@@ -89,17 +89,18 @@ def test_prepare_a_reissue_within_the_paid_term(http, run_module):
     assert result["order"] == "reissue"
 
 
-def test_prepare_a_forced_kind(http, run_module):
+def test_prepare_a_forced_kind_without_reading_the_certificate(http, run_module):
     dummy, pem = csr_and_pem()
-    http(certificate_call(), prepare_call(pem, prepared(pem), certificate={"id": 1658000}, businessCase="REISSUE"))
+    http(prepare_call(pem, prepared(pem), certificate={"id": 1658000}, businessCase="REISSUE"))
     result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000, "order": "reissue"})
     assert result["order"] == "reissue"
 
 
 def test_a_reissue_that_would_change_the_validation_method_is_refused_before_the_api_is_asked(http, run_module):
     dummy, pem = csr_and_pem()
-    session = http(certificate_call(authentication={"method": "EMAIL"}))
-    result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000, "order": "reissue"})
+    payable = pki.EXPIRE + datetime.timedelta(days=400)
+    session = http(certificate_call(authentication={"method": "EMAIL"}, payable=format_api_datetime(payable)))
+    result = run_module(certificate_prepare, {"csr": pem, "product": "QUICKSSLPREMIUM", "certificate_id": 1658000})
     assert result["failed"] is True
     assert "validates by EMAIL; a reissue keeps the validation method" in result["msg"]
     assert [sent["method"] for sent in session.sent] == ["GET"]
