@@ -13,6 +13,7 @@ import re
 import socket
 import ssl
 
+from ansible_collections.autodns.ssl.plugins.module_utils._errors import TaskFailure
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import (
     X509Error,
     certificate_names,
@@ -24,7 +25,7 @@ from ansible_collections.autodns.ssl.plugins.module_utils._x509 import (
 _HEX_SERIAL = re.compile(r"[0-9A-Fa-f]+")
 
 
-class EndpointError(Exception):
+class EndpointError(TaskFailure):
     """The server could not be asked, or an option cannot be used; the message says what happened and what to do."""
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import shutil
 import stat
 import tempfile
 import time
@@ -108,7 +109,11 @@ def _keep_old(path):
     if not os.path.exists(path):
         return None
     kept = os.path.join(os.path.dirname(os.path.abspath(path)), f"{TEMPORARY_PREFIX}{uuid.uuid4().hex}.old")
-    os.link(path, kept)
+    try:
+        os.link(path, kept)
+    except OSError:
+        # Linux refuses hard links to files of other users (fs.protected_hardlinks); a copy keeps the content as well.
+        shutil.copy2(path, kept)
     return kept
 
 

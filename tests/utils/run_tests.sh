@@ -14,6 +14,8 @@ fi
 
 # shellcheck source=tests/utils/sandbox.sh
 source "$here/sandbox.sh"
+# shellcheck source=tests/utils/servers.sh
+source "$here/servers.sh"
 
 bash "$here/install_get_pip.sh" python
 if ! command -v shellcheck >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -56,6 +58,9 @@ autodns_sandbox_control: $SANDBOX_CONTROL
 autodns_sandbox_dns_server: $SANDBOX_DNS_SERVER
 autodns_sandbox_dns_port: $SANDBOX_DNS_PORT
 CONFIG
+    if [ -n "${SSHD_PID:-}" ]; then
+      servers_integration_config >> tests/integration/integration_config.yml
+    fi
     ansible-test integration --local --python 3.11 --color no "$@"
   )
 }
@@ -63,7 +68,7 @@ CONFIG
 # The role's targets take as long as all module targets together and mostly wait for the sandbox's jobs,
 # so each runs beside the module targets, in its own copy and against its own sandbox.
 SLOW_TARGETS=(role_certificate_renewal role_certificate_renewal_profiles)
-integration() {
+integration_targets() {
   if [ "$#" -gt 0 ]; then
     integration_lane "$stage" "$@"
     return
@@ -89,6 +94,29 @@ integration() {
   return "$status"
 }
 
+# The deploy_* targets deploy over SSH and check what nginx serves (servers.sh). The servers need root, which the
+# targets say (needs/root), and run only around the integration runs that may include those targets.
+wants_servers() {
+  [ "$(id -u)" = 0 ] || return 1
+  [ "$#" -eq 0 ] && return 0
+  local argument
+  for argument in "$@"; do
+    case "$argument" in deploy_*) return 0 ;; esac
+  done
+  return 1
+}
+integration() {
+  if ! wants_servers "$@"; then
+    integration_targets "$@"
+    return
+  fi
+  (
+    trap stop_servers EXIT
+    start_servers || exit 1
+    integration_targets "$@"
+  )
+}
+
 sanity() { ansible-test sanity --local --python 3.11 --color no "$@"; }
 units() { ansible-test units --local --python 3.11 --color no --num-workers 2 "$@"; }
 ansible_lint() { ansible-lint --profile production --offline --nocolor "$@"; }
@@ -103,18 +131,30 @@ else
   done
 fi
 
-# Nothing a test started may outlive the test command. Sandboxes stop within a second of losing their parent.
+# Nothing a test started may outlive the test command. Sandboxes stop within a second of losing their parent;
+# sshd and nginx of servers.sh name their directory in their command lines, and SSH sessions run as its user.
+leftover_processes() {
+  local pid
+  for pid in $(pgrep -f -- '-m tests\.sandbox' || true); do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
+      "$root"/*) echo "$pid" ;;
+    esac
+  done
+  pgrep -f -- "$root/build/servers\." || true
+  if id "$SSHD_USER" >/dev/null 2>&1; then
+    pgrep -u "$SSHD_USER" || true
+  fi
+}
 leftovers() {
-  local waited=0 pid found
+  local waited=0 found status=0
+  if [ -e "$SSHD_SUDOERS" ] || id "$SSHD_USER" >/dev/null 2>&1; then
+    echo "Left after the tests: the user $SSHD_USER or its sudo rule $SSHD_SUDOERS (servers.sh)."
+    status=1
+  fi
   while :; do
-    found=()
-    for pid in $(pgrep -f -- '-m tests\.sandbox' || true); do
-      case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
-        "$root"/*) found+=("$pid") ;;
-      esac
-    done
+    mapfile -t found < <(leftover_processes)
     if [ "${#found[@]}" -eq 0 ]; then
-      return 0
+      return "$status"
     fi
     if [ "$waited" -ge 5 ]; then
       echo "Still running after the tests:"

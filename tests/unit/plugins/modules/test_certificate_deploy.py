@@ -150,3 +150,15 @@ def test_a_second_run_changes_nothing(tmp_path, deploy):
     certificates = [entry(directory, new_key_pem())]
     deploy(certificates)
     assert deploy(certificates)["changed"] is False
+
+
+def test_old_files_that_cannot_be_hard_linked_are_kept_by_copy(tmp_path, deploy, monkeypatch):
+    directory = host(tmp_path)
+
+    def refuse_link(source, target):
+        raise PermissionError(1, "Operation not permitted", source)
+
+    monkeypatch.setattr(_install.os, "link", refuse_link)
+    [outcome] = deploy([dict(entry(directory, new_key_pem()), backup=True)])["certificates"]
+    assert outcome["installed"]
+    assert sorted(open(path).read() for path in outcome["backups"]) == sorted(OLD.values())
