@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test venv clean
+.PHONY: demo test test-matrix venv clean
 
 venv: $(VENV)/.installed
 
@@ -16,6 +16,11 @@ demo: venv
 
 test: venv
 	VENV=$(abspath $(VENV)) bash tests/utils/run_tests.sh
+
+# Sanity, units and the role's integration targets on every ansible-core from 2.16 to 2.21, each in its own virtual
+# environment in build/matrix/<version> (Python 3.11, 3.12 from 2.20 on). MATRIX_ARGS=--short: units on 2.16 and 2.21.
+test-matrix:
+	bash tests/utils/test_matrix.sh $(MATRIX_ARGS)
 
 clean:
 	rm -rf build tests/output
