@@ -9,7 +9,7 @@ import json
 import pytest
 
 from ansible.module_utils.common import warnings
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import fresh_warnings, patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _client
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, NoRateLimit, ScriptedSession
@@ -55,7 +55,7 @@ def run_module(monkeypatch, capsys):
 
     def run(module, args, check_mode=False):
         # ansible-core keeps warnings in a process-wide store; each module run starts without earlier ones.
-        monkeypatch.setattr(warnings, "_global_warnings", {})
+        monkeypatch.setattr(warnings, "_global_warnings", fresh_warnings())
         args = dict(args)
         args.setdefault("api_url", API_URL)
         args.setdefault("username", "ssl-user")

@@ -40,4 +40,5 @@ def test_wrong_credentials_fail_clearly_and_the_password_never_appears(http, run
     assert "Authentication failed" in result["msg"]
     assert result["api_error"]["http_status"] == 401
     assert PASSWORD not in json.dumps(result)
-    assert result["invocation"]["module_args"]["password"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    # Newer ansible-core versions leave the invocation out of results; where it is there, the password is masked.
+    assert result.get("invocation", {}).get("module_args", {}).get("password", "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"

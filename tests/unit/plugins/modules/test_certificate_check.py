@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible.module_utils.common import warnings
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import fresh_warnings, patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.modules import certificate_check
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
@@ -22,7 +22,7 @@ NOT_AFTER = pki.NOW + datetime.timedelta(days=60)
 def check(capsys, monkeypatch):
     """Run certificate_check with arguments (no API, so no connection options); returns its result."""
     # Warnings of modules run earlier in this process would otherwise show up in these results.
-    monkeypatch.setattr(warnings, "_global_warnings", {})
+    monkeypatch.setattr(warnings, "_global_warnings", fresh_warnings())
 
     def run(args, check_mode=False):
         args = dict(args)
@@ -47,7 +47,7 @@ def test_valid_certificate(check):
     leaf, chain = leaf_and_chain()
     key = pki.private_key_pem(pki.rsa_key(label="leaf"))
     result = check({"certificate": leaf, "chain": chain, "name": "www.example.com", "private_key_content": key})
-    del result["invocation"]
+    result.pop("invocation", None)
     assert result == {"changed": False, "valid": True, "problems": [], "not_after": NOT_AFTER.isoformat(), "serial_number": "123ABC"}
     assert key not in json.dumps(result)
 

@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _install
 from ansible_collections.autodns.ssl.plugins.modules import certificate_deploy

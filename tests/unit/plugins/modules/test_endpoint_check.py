@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from ansible.module_utils.common import warnings
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import fresh_warnings, patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _endpoint
 from ansible_collections.autodns.ssl.plugins.modules import endpoint_check
@@ -99,7 +99,7 @@ def tls_server(pki_files):
 def check(capsys, monkeypatch):
     """Run endpoint_check with arguments; returns its result."""
     # Warnings of modules run earlier in this process would otherwise show up in these results.
-    monkeypatch.setattr(warnings, "_global_warnings", {})
+    monkeypatch.setattr(warnings, "_global_warnings", fresh_warnings())
 
     def run(args, check_mode=False):
         args = dict(args)
@@ -132,7 +132,7 @@ def test_the_expected_certificate_with_a_chain_that_verifies(check, tls_server, 
     server = tls_server()
     result = check({"host": "127.0.0.1", "port": server.port, "server_name": "www.example.com",
                     "expected_serial_number": "A1B2C3D4E5F", "ca_path": pki_files["root"]}, check_mode=check_mode)
-    del result["invocation"]
+    result.pop("invocation", None)
     assert result == served_facts()
     # Where the chain verifies, one handshake gives every fact: they all come from the certificate that verified.
     assert server.connections == 1
@@ -171,7 +171,7 @@ def test_another_serial_is_reported_without_failing(check, tls_server, pki_files
     server = tls_server()
     result = check({"host": "127.0.0.1", "port": server.port, "server_name": "www.example.com",
                     "expected_serial_number": "4BC2678C", "ca_path": pki_files["root"], "fail_on_mismatch": False})
-    del result["invocation"]
+    result.pop("invocation", None)
     assert result == served_facts(is_expected=False)
 
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.modules import wait_for_record
 from ansible_collections.autodns.ssl.tests.unit.plugins.tiny_dns import TinyDNS
