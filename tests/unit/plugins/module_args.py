@@ -23,7 +23,5 @@ except ImportError:  # ansible-core before 2.19 reads the arguments from basic._
 
 
 def fresh_warnings():
-    """An empty process-wide warning store in the shape this ansible-core keeps it."""
-    if "warnings" in warnings._global_warnings:  # pylint: disable=protected-access
-        return {"warnings": [], "deprecations": []}
-    return {}
+    """An empty process-wide warning store in the shape this ansible-core keeps it (a list before 2.19, a dict since)."""
+    return type(warnings._global_warnings)()  # pylint: disable=protected-access
