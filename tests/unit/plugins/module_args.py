@@ -13,6 +13,8 @@ from unittest import mock
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings
 
+__all__ = ("fresh_warnings", "patch_module_args")
+
 try:
     from ansible.module_utils.testing import patch_module_args
 except ImportError:  # ansible-core before 2.19 reads the arguments from basic._ANSIBLE_ARGS
