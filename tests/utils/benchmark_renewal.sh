@@ -35,6 +35,15 @@ with urllib.request.urlopen(request, timeout=30) as answer:
 PY
 }
 
+# The run's API requests by method and path (numbers replaced by N), to see where the requests go.
+request_kinds() {
+  control GET /log | python -c '
+import collections, json, re, sys
+entries = json.load(sys.stdin)[int(sys.argv[1]):]
+kinds = collections.Counter(entry["method"] + " " + re.sub(r"/\d+", "/N", entry["path"]) for entry in entries)
+print(", ".join(f"{kind} {count}" for kind, count in kinds.most_common()))' "$1"
+}
+
 cat > "$work/inventory.yml" <<INVENTORY
 bench:
   hosts:
@@ -54,12 +63,12 @@ run_role() {
   counters=$(control GET /counters)
   orders=$(python -c "import json, sys; print(sum(json.loads(sys.argv[1])['orders'].values()) - int(sys.argv[2]))" "$counters" "$orders_before")
   requests=$(python -c "import json, sys; print(json.loads(sys.argv[1])['requests'] - int(sys.argv[2]))" "$counters" "$requests_before")
-  printf '%-22s %-10s %-8s %-14s\n' "$label" "$elapsed" "$orders" "$requests"
+  printf '%-22s %-10s %-8s %-14s %s\n' "$label" "$elapsed" "$orders" "$requests" "$(request_kinds "$requests_before")"
   orders_before=$((orders_before + orders))
   requests_before=$((requests_before + requests))
 }
 
-printf '%-22s %-10s %-8s %-14s\n' certificates seconds orders api_requests
+printf '%-22s %-10s %-8s %-14s %s\n' certificates seconds orders api_requests 'requests by kind'
 for count in "${counts[@]}"; do
   control POST /reset > /dev/null
   control PUT /settings "{\"job_running_seconds\": $job_seconds}" > /dev/null
