@@ -24,6 +24,11 @@ IN_FLIGHT_JOB_STATUSES = ("RUNNING", "DEFERRED", "WAIT", "SUPPORT", "NOT_SET")
 
 FIRST_INTERVAL_SECONDS = 2.0
 INTERVAL_GROWTH = 1.5
+# The queue tells how jobs end; asking every pending job on every look would cost a request per job and look, which over
+# hundreds of jobs that run for hours exceeds the API's rate limit. The jobs are asked when a message of no job of the
+# task blocks the head, when this long has passed since they were last asked (another poller may have taken a
+# message), and at the end of the wait.
+JOB_ASK_SECONDS = 60.0
 
 UNRELATED_KEEP = "keep"
 UNRELATED_CONFIRM = "confirm"
@@ -167,24 +172,30 @@ class JobWaiter:
         Raises PollError on timeout, or once all jobs have ended when any of them ended FAILED or CANCELED.
         """
         deadline = self.clock() + wait_timeout
+        next_job_ask = self.clock() + JOB_ASK_SECONDS
         interval = min(FIRST_INTERVAL_SECONDS, max_interval)
         while True:
-            self._look()
+            out_of_time = self.clock() >= deadline
+            if self._look(ask_jobs=out_of_time or self.clock() >= next_job_ask):
+                next_job_ask = self.clock() + JOB_ASK_SECONDS
             if not self.pending_job_ids:
                 # Only now: one job's failure must not cut short the wait for the others (a role renews many at once).
                 self._fail_for_ended_badly()
                 return self._common_result()
-            remaining = deadline - self.clock()
-            if remaining <= 0:
+            if out_of_time:
                 raise PollError(self._timeout_sentence(wait_timeout), **self.partial_result())
-            self.sleep(min(interval, remaining))
+            self.sleep(min(interval, max(deadline - self.clock(), 0)))
             interval = min(interval * INTERVAL_GROWTH, max_interval)
 
-    def _look(self):
+    def _look(self, ask_jobs):
+        """Take the messages at the head, and ask the pending jobs where asked to or where the head is blocked; True when they were asked."""
         head_taken = self._drain_queue()
-        if self.pending_job_ids and self._ask_jobs() and head_taken:
+        if not self.pending_job_ids or (head_taken and not ask_jobs):
+            return False
+        if self._ask_jobs() and head_taken:
             # The job's message may have arrived meanwhile; take it so that it is confirmed, not left behind.
             self._drain_queue()
+        return True
 
     def _wants_messages(self):
         return any(job_id not in self.results or self.results[job_id]["id"] is None for job_id in self.job_ids)

@@ -19,6 +19,8 @@ description:
   - The queue is shared by everything that works with the account, so a message that concerns none of the jobs is left in the queue
     unless O(unrelated=confirm). While such a message blocks the head, the module asks the jobs themselves
     (C(GET /job/{id}), then C(GET /job/history/{id}) for jobs that have ended) and returns RV(queue_blocked=true).
+  - It also asks the jobs once a minute while the queue says nothing of them (another poller may have taken their messages), and at the
+    end of the wait; otherwise the queue alone tells how they end, so that a long wait for many jobs costs few requests.
   - With O(leftovers_of), messages that earlier runs of this collection left behind (ended renew and reissue jobs of those certificates,
     whose requests carried this collection's ctid) are confirmed when they reach the head, so that the queue drains; they are returned
     in RV(leftover_messages). A message that is gone already when it is confirmed (a retried confirm, a second poller) counts as confirmed.

@@ -11,7 +11,7 @@ import pytest
 from ansible.module_utils.common import warnings
 from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import fresh_warnings, patch_module_args
 
-from ansible_collections.autodns.ssl.plugins.module_utils import _client
+from ansible_collections.autodns.ssl.plugins.module_utils import _client, _poll
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, NoRateLimit, ScriptedSession
 
 
@@ -30,6 +30,12 @@ def sleeps(monkeypatch):
     recorded = []
     monkeypatch.setattr(_client.time, "sleep", recorded.append)
     return recorded
+
+
+@pytest.fixture
+def jobs_asked_every_look(monkeypatch):
+    """Waits that ask their jobs on every look, as once the queue has said nothing for a minute, for tests of what the jobs answer."""
+    monkeypatch.setattr(_poll, "JOB_ASK_SECONDS", 0)
 
 
 @pytest.fixture

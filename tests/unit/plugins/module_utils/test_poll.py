@@ -161,6 +161,7 @@ def test_confirm_head_in_check_mode_confirms_nothing(http):
     assert confirm_head(make_client(), 11, check_mode=True)[1] == 2
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_waits_until_the_message_arrives_and_confirms_it(http):
     clock = FakeClock()
     session = http(
@@ -252,6 +253,7 @@ def test_several_jobs_are_returned_in_the_order_asked(http):
     assert [message["job_id"] for message in result["messages"]] == [JOB_ID, OTHER_JOB_ID]
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_a_job_that_ended_before_the_wait_is_learned_from_its_history(http):
     clock = FakeClock()
     http(
@@ -265,6 +267,7 @@ def test_a_job_that_ended_before_the_wait_is_learned_from_its_history(http):
     assert result["changed"] is False
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_the_message_of_a_job_learned_from_history_is_taken_and_confirmed(http):
     clock = FakeClock()
     http(
@@ -292,6 +295,7 @@ def test_a_failed_job_fails_with_the_api_codes_after_confirming_its_message(http
     assert caught.value.result["changed"] is True
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_a_failed_job_without_reasons_says_so(http):
     clock = FakeClock()
     http(poll_call(), job_missing_call(JOB_ID), job_call(object_job(status="FAILED"), history=True), poll_call())
@@ -299,6 +303,7 @@ def test_a_failed_job_without_reasons_says_so(http):
         make_waiter([JOB_ID], clock).wait(wait_timeout=900, max_interval=30)
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_timeout_fails_with_partial_results_and_bounded_sleeps(http):
     clock = FakeClock()
     running = object_job(job_id=OTHER_JOB_ID, status="DEFERRED")
@@ -319,6 +324,19 @@ def test_timeout_fails_with_partial_results_and_bounded_sleeps(http):
     assert caught.value.result["pending_job_ids"] == [OTHER_JOB_ID]
 
 
+def test_jobs_are_asked_only_after_a_quiet_minute_and_at_the_end_of_the_wait(http):
+    clock = FakeClock()
+    running = object_job(status="RUNNING")
+    # Looks at 0, 2, 5, 9.5, 16.25, 26.375 and 41.5625 s read the queue only; at 64.34375 s a minute has passed and the
+    # job is asked; at 94.34375 s the queue only again; at 100 s the wait ends with a last question to the job.
+    http(*[poll_call() for dummy in range(8)], job_call(running), poll_call(), poll_call(), job_call(running))
+    with pytest.raises(PollError) as caught:
+        make_waiter([JOB_ID], clock).wait(wait_timeout=100, max_interval=30)
+    assert clock.sleeps == [2.0, 3.0, 4.5, 6.75, 10.125, 15.1875, 22.78125, 30, 5.65625]
+    assert str(caught.value) == f"Jobs not ended after 100 seconds: {JOB_ID} (RUNNING)."
+
+
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_pauses_grow_up_to_max_interval(http):
     clock = FakeClock()
     running = object_job(status="RUNNING")
@@ -361,6 +379,7 @@ def test_confirm_false_leaves_the_own_message_at_the_head(http):
     assert result["messages"][0]["id"] == 21
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_a_progress_message_of_the_job_is_confirmed_and_the_wait_goes_on(http):
     clock = FakeClock()
     http(
@@ -374,6 +393,7 @@ def test_a_progress_message_of_the_job_is_confirmed_and_the_wait_goes_on(http):
     assert result["messages"][0]["id"] == 22
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_a_failed_job_does_not_cut_short_the_wait_for_another(http):
     clock = FakeClock()
     http(

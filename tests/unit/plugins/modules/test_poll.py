@@ -94,6 +94,7 @@ def test_check_mode_confirms_nothing(http, run_module):
     assert not puts(session)
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_waits_for_a_job_and_returns_the_issued_certificate(http, run_module, clock):
     http(
         poll_call(),
@@ -159,6 +160,7 @@ def test_failed_job_fails_with_the_api_codes(http, run_module):
     assert result["messages"][0]["job_status"] == "FAILED"
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_timeout_fails_with_partial_results(http, run_module, clock):
     running = object_job(job_id=OTHER_JOB_ID, status="DEFERRED")
     http(
@@ -185,6 +187,7 @@ def test_check_mode_waits_but_confirms_nothing(http, run_module):
     assert result["message"]["id"] == 1005360985
 
 
+@pytest.mark.usefixtures("jobs_asked_every_look")
 def test_an_api_error_while_waiting_keeps_the_messages_confirmed_so_far(http, run_module):
     http(
         poll_call(notify_message(1005360001), pending=1),
