@@ -3,6 +3,7 @@
 #   start_sandbox COLLECTION_ROOT [sandbox options...]   sets SANDBOX_PID, SANDBOX_URL, SANDBOX_CONTROL,
 #                                                        SANDBOX_DNS_SERVER, SANDBOX_DNS_PORT, SANDBOX_OUTPUT
 #   stop_sandbox                                         stops it by its PID
+#   sandbox_integration_config                           prints the sandbox's part of integration_config.yml
 # Both ports are picked free on the loopback address.
 
 # shellcheck disable=SC2034  # the SANDBOX_* variables are for the scripts that source this file
@@ -39,4 +40,14 @@ stop_sandbox() {
   if [ -n "${SANDBOX_OUTPUT:-}" ]; then
     rm -f "$SANDBOX_OUTPUT"
   fi
+}
+
+sandbox_integration_config() {
+  cat <<CONFIG
+---
+autodns_sandbox_url: $SANDBOX_URL
+autodns_sandbox_control: $SANDBOX_CONTROL
+autodns_sandbox_dns_server: $SANDBOX_DNS_SERVER
+autodns_sandbox_dns_port: $SANDBOX_DNS_PORT
+CONFIG
 }

@@ -98,13 +98,7 @@ role_target() {
     cd "$lane_stage" || exit 1
     start_sandbox "$lane_stage" || exit 1
     trap stop_sandbox EXIT
-    cat > tests/integration/integration_config.yml <<CONFIG
----
-autodns_sandbox_url: $SANDBOX_URL
-autodns_sandbox_control: $SANDBOX_CONTROL
-autodns_sandbox_dns_server: $SANDBOX_DNS_SERVER
-autodns_sandbox_dns_port: $SANDBOX_DNS_PORT
-CONFIG
+    sandbox_integration_config > tests/integration/integration_config.yml
     ANSIBLE_COLLECTIONS_PATH="$matrix/$version/lane-$target" \
       ansible-test integration --local --python "$python_version" --color no "$target"
   )
