@@ -56,25 +56,32 @@ def http(monkeypatch, sleeps):
 
 
 @pytest.fixture
-def run_module(monkeypatch, capsys):
-    """Run a module's main() with arguments; returns its result dict (``failed`` set on failure)."""
+def run_local_module(monkeypatch, capsys):
+    """Run a module's main() with exactly these arguments (no API options); returns its result dict (``failed`` set on failure)."""
 
-    def run(module, args, check_mode=False):
+    def run(module, args, check_mode=False, diff=False):
         # ansible-core keeps warnings in a process-wide store; each module run starts without earlier ones.
         monkeypatch.setattr(warnings, "_global_warnings", fresh_warnings())
-        args = dict(args)
-        args.setdefault("api_url", API_URL)
-        args.setdefault("username", "ssl-user")
-        args.setdefault("password", "s3cret-Pa55")
-        args.setdefault("context", 9)
         # None stands for an option the task does not set, so that fallbacks such as env_fallback apply.
         args = {name: value for name, value in args.items() if value is not None}
         if check_mode:
             args["_ansible_check_mode"] = True
+        if diff:
+            args["_ansible_diff"] = True
         with patch_module_args(args):
             with pytest.raises(SystemExit):
                 module.main()
-        out = capsys.readouterr().out
-        return json.loads(out)
+        return json.loads(capsys.readouterr().out)
+
+    return run
+
+
+@pytest.fixture
+def run_module(run_local_module):
+    """Run an API module's main() with arguments and the sandbox user's connection options as defaults."""
+
+    def run(module, args, check_mode=False):
+        args = {"api_url": API_URL, "username": "ssl-user", "password": "s3cret-Pa55", "context": 9, **args}
+        return run_local_module(module, args, check_mode=check_mode)
 
     return run

@@ -5,12 +5,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 
 import pytest
-
-from ansible.module_utils.common import warnings
-from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import fresh_warnings, patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.modules import certificate_check
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
@@ -19,21 +17,9 @@ NOT_AFTER = pki.NOW + datetime.timedelta(days=60)
 
 
 @pytest.fixture
-def check(capsys, monkeypatch):
+def check(run_local_module):
     """Run certificate_check with arguments (no API, so no connection options); returns its result."""
-    # Warnings of modules run earlier in this process would otherwise show up in these results.
-    monkeypatch.setattr(warnings, "_global_warnings", fresh_warnings())
-
-    def run(args, check_mode=False):
-        args = dict(args)
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                certificate_check.main()
-        return json.loads(capsys.readouterr().out)
-
-    return run
+    return functools.partial(run_local_module, certificate_check)
 
 
 def leaf_and_chain(**kwargs):

@@ -10,7 +10,6 @@ import stat
 
 import pytest
 
-from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _install
 from ansible_collections.autodns.ssl.plugins.modules import certificate_deploy
@@ -20,17 +19,10 @@ OLD = {"key": "OLD KEY\n", "cert": "OLD CERT\n", "chain": "OLD CHAIN\n"}
 
 
 @pytest.fixture
-def deploy(capsys):
+def deploy(run_local_module):
+    """Run certificate_deploy on a list of certificates, reporting problems rather than failing."""
     def run(certificates, check_mode=False, diff=False):
-        args = {"certificates": certificates, "fail_on_problems": False}
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        if diff:
-            args["_ansible_diff"] = True
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                certificate_deploy.main()
-        return json.loads(capsys.readouterr().out)
+        return run_local_module(certificate_deploy, {"certificates": certificates, "fail_on_problems": False}, check_mode=check_mode, diff=diff)
     return run
 
 

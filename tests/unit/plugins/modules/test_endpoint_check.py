@@ -5,15 +5,12 @@
 from __future__ import annotations
 
 import datetime
-import json
+import functools
 import socket
 import ssl
 import threading
 
 import pytest
-
-from ansible.module_utils.common import warnings
-from ansible_collections.autodns.ssl.tests.unit.plugins.module_args import fresh_warnings, patch_module_args
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _endpoint
 from ansible_collections.autodns.ssl.plugins.modules import endpoint_check
@@ -96,21 +93,9 @@ def tls_server(pki_files):
 
 
 @pytest.fixture
-def check(capsys, monkeypatch):
-    """Run endpoint_check with arguments; returns its result."""
-    # Warnings of modules run earlier in this process would otherwise show up in these results.
-    monkeypatch.setattr(warnings, "_global_warnings", fresh_warnings())
-
-    def run(args, check_mode=False):
-        args = dict(args)
-        if check_mode:
-            args["_ansible_check_mode"] = True
-        with patch_module_args(args):
-            with pytest.raises(SystemExit):
-                endpoint_check.main()
-        return json.loads(capsys.readouterr().out)
-
-    return run
+def check(run_local_module):
+    """Run endpoint_check with arguments (no API, so no connection options); returns its result."""
+    return functools.partial(run_local_module, endpoint_check)
 
 
 def served_facts(**overrides):
