@@ -13,20 +13,20 @@ options:
     description:
       - Base URL of the AutoDNS JSON API, including the version path.
       - Use V(https://api.demo.autodns.com/v1) with O(context=1) for the InterNetX demo system.
-      - If not set, the value of the environment variable E(AUTODNS_API_URL) is used, else the live API.
+      - If not set, the value of the environment variable E(AUTODNS_API_URL) is used, else the live API. An empty string is refused.
     type: str
     default: https://api.autodns.com/v1
   username:
     description:
       - The API user.
-      - If not set, the value of the environment variable E(AUTODNS_USERNAME) is used.
+      - If not set, the value of the environment variable E(AUTODNS_USERNAME) is used. An empty string is refused.
       - Certificates belong to the SSL Manager user; zones belong to the AutoDNS user.
     type: str
     required: true
   password:
     description:
       - The API user's password. It never appears in any output.
-      - If not set, the value of the environment variable E(AUTODNS_PASSWORD) is used.
+      - If not set, the value of the environment variable E(AUTODNS_PASSWORD) is used. An empty string is refused.
     type: str
     required: true
   context:

@@ -104,6 +104,21 @@ def current_certificates(client, names=(), certificate_ids=()):
     return answers
 
 
+def account_certificates(client):
+    """The current certificate of every name and product of the account, full objects, by name.
+
+    The certificates a later one of the same name and product replaced are left out: AutoDNS keeps them after a
+    reissue or renewal under a new id, but no renewal run acts on them (see current_hit).
+    """
+    newest = {}
+    for hit in client.list_certificates(keys=["expire", "product"]):
+        group = (str(hit.get("name") or "").lower(), hit.get("product"))
+        if group not in newest or expire_of(hit) > expire_of(newest[group]):
+            newest[group] = hit
+    certificates = [client.get_certificate(hit["id"]) for group, hit in sorted(newest.items(), key=lambda item: (item[0][0], str(item[0][1])))]
+    return [certificate for certificate in certificates if certificate is not None]
+
+
 def expire_of(certificate):
     """The certificate's expiry as an aware datetime (the epoch start where the API has none)."""
     return parse_api_datetime(certificate.get("expire")) or datetime.datetime.fromtimestamp(0, datetime.timezone.utc)

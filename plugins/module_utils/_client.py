@@ -295,6 +295,10 @@ class AutoDNSClient:
         query = {"keys[]": list(keys)} if keys else None
         return self._search_all("CertificateList", "/certificate/_search", filters, query, orders, page_size)
 
+    def list_certificates(self, keys=(), page_size=50):
+        """Every certificate of the account, across all pages: the search without filters."""
+        return self.search_certificates(None, keys=keys, page_size=page_size)
+
     def prepare_order(self, csr, product, certificate_id=None, business_case=None):
         """Check the CSR and get validation data; ``business_case`` (RENEW, REISSUE) goes with the certificate's id."""
         body = {"plain": csr, "product": product}
@@ -375,7 +379,10 @@ class AutoDNSClient:
     def _search_all(self, operation, path, filters, query, orders, page_size):
         results = []
         while True:
-            body = {"filters": filters, "view": {"limit": page_size, "offset": len(results)}}
+            body = {"view": {"limit": page_size, "offset": len(results)}}
+            # Without filters the query lists everything; the key is left out rather than sent empty.
+            if filters is not None:
+                body["filters"] = filters
             if orders:
                 body["orders"] = orders
             response = self.call(operation, "POST", path, body=body, query=query)

@@ -18,6 +18,7 @@ import datetime
 
 from ._certificate import csr_public_key_sha256, days_until, expire_of, payable_of, resolve_certificate, serial_number_of, term_of
 from ._client import AutoDNSError, parse_api_datetime
+from ._dns_names import bare_name
 from ._errors import TaskFailure
 from ._local_state import LocalStateError, api_host, exclusive_lock, state_file_name
 from ._poll import IN_FLIGHT_JOB_STATUSES, job_status, request_ctid_of
@@ -39,6 +40,13 @@ CLOCK_SKEW = datetime.timedelta(minutes=2)
 ORDER_LOCK_SECONDS = 300
 CODE_TOO_EARLY = "EF4001012"
 VALIDATION_METHOD = "DNS"
+# The terms in months each product is sold for, the Productstore's ``periods[]`` (not served by the JSON API): the API reference
+# and every captured order show 12 and 24 months. A renewal for another term is refused before it is ordered; a product not
+# listed here is left to the API to judge.
+PRODUCT_TERMS = {
+    product: (12, 24)
+    for product in ("QUICKSSLPREMIUM", "RAPID_SSL", "SSL123", "BASIC_SSL", "COMODO_SSL", "COMODO_SSL_PREMIUM", "SECTIGO_SSL")
+}
 
 
 class RenewalError(TaskFailure):
@@ -60,6 +68,53 @@ def decision_option_problem(params):
     return None
 
 
+def order_option_problem(params):
+    """A sentence about an option of certificate_renew no order can be placed with, or None."""
+    if params["term"] is not None and params["term"] <= 0:
+        return f"term must be a positive number of months, not {params['term']}."
+    return None
+
+
+def _unvalidated_problem(authentication, dns_provisioning):
+    """Why an order with this ``authentication`` body could never validate, or None.
+
+    Without provisioning somebody else writes the records, and only the prepared values say which; an order without them
+    gets values nobody writes. An order already in flight needs neither, so this is asked only before a new order.
+    """
+    if dns_provisioning or authentication.get("dns"):
+        return None
+    return ("dns_provisioning=false needs authentication: pass the authentication list certificate_prepare returned for this CSR,"
+            " so that the order validates with the records you write. Or set dns_provisioning=true to let AutoDNS write them.")
+
+
+def renewal_possible_from(expire):
+    """The first moment at which the API accepts a renewal of a certificate that expires at ``expire``."""
+    return expire - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+
+
+def _too_early(order, expire, now):
+    """Whether ``order`` is a renewal the API would refuse at ``now`` (EF4001012), forced or not."""
+    return order == ORDER_RENEW and expire is not None and now < renewal_possible_from(expire)
+
+
+def _too_early_text(certificate, expire):
+    return (f"Certificate {certificate['id']} ({certificate['name']}) cannot be renewed yet: AutoDNS renews only within"
+            f" {RENEWAL_WINDOW_DAYS} days before expiry and refuses earlier renewals with {CODE_TOO_EARLY}. The certificate expires"
+            f" {expire.isoformat()}; renewal is possible from {renewal_possible_from(expire).isoformat()}.")
+
+
+def _without_expiry(certificate, order):
+    """The plan for a certificate the API reports no expiry for: nothing can be decided, so nothing may be ordered."""
+    return {
+        "due": True,
+        "reason": "AutoDNS reports no expiry date for it",
+        "order": ORDER_RENEW if order == ORDER_AUTO else order,
+        "problem": (f"Certificate {certificate.get('id')} ({certificate.get('name')}) has no expiry date at AutoDNS, so whether and how it"
+                    " can be renewed cannot be told, and nothing is ordered for it. Check the certificate in the SSL Manager"
+                    " (a certificate that was never issued has none), or name the certificate that is in use."),
+    }
+
+
 def plan_renewal(certificate, remaining_days, force=False, order=ORDER_AUTO, now=None):
     """Whether the certificate is due, why, which order a renewal is, and what stands against that order.
 
@@ -68,7 +123,9 @@ def plan_renewal(certificate, remaining_days, force=False, order=ORDER_AUTO, now
     ``order`` (renew or reissue) and ``problem`` (None, or why the order must not be placed).
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    expire = expire_of(certificate)
+    expire = parse_api_datetime(certificate.get("expire"))
+    if expire is None:
+        return _without_expiry(certificate, order)
     days_remaining = days_until(expire, now)
     payable = payable_of(certificate)
     reissue_required = certificate.get("reissueRequired") is True
@@ -87,7 +144,11 @@ def plan_renewal(certificate, remaining_days, force=False, order=ORDER_AUTO, now
     else:
         chosen = order
     problem = None
-    if chosen == ORDER_RENEW and term_outlives and not force:
+    if _too_early(chosen, expire, now):
+        # Said here, before any order, so that check mode and certificate_info tell the truth too.
+        problem = _too_early_text(certificate, expire) + " Run it again from then" + (
+            "; force makes a certificate due, it cannot make AutoDNS renew earlier." if force else ".")
+    elif chosen == ORDER_RENEW and term_outlives and not force:
         problem = (
             f"A renewal buys and bills a new term, but the current term is paid until {payable.isoformat()},"
             f" {(payable - expire).days} days after the certificate expires. Use order reissue (or auto) for a free"
@@ -247,14 +308,12 @@ def find_ordered_job(client, certificate, order, ctid, sent_at):
     return max(candidates, key=lambda job: _created(job) or earliest) if candidates else None
 
 
-def _too_early(certificate, error):
+def _refused_as_too_early(certificate, error):
+    """The API's refusal of a renewal as too early (its clock may differ from ours), in the words of the local check."""
     expire = expire_of(certificate)
-    possible_from = expire - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
     return RenewalError(
-        f"Certificate {certificate['id']} ({certificate['name']}) cannot be renewed yet: the API refused with {CODE_TOO_EARLY},"
-        f" it renews only within {RENEWAL_WINDOW_DAYS} days before expiry. The certificate expires {expire.isoformat()};"
-        f" renewal is possible from {possible_from.isoformat()}." + (f" [stid {error.stid}]" if error.stid else ""),
-        error=error, renewal_possible_from=possible_from.isoformat())
+        _too_early_text(certificate, expire) + " The API refused the order." + (f" [stid {error.stid}]" if error.stid else ""),
+        error=error, renewal_possible_from=renewal_possible_from(expire).isoformat())
 
 
 def _send_order(client, certificate, order, body, dns_provisioning):
@@ -263,7 +322,7 @@ def _send_order(client, certificate, order, body, dns_provisioning):
         return send(certificate["id"], body, dns_provisioning=dns_provisioning)
     except AutoDNSError as error:
         if error.has_code(CODE_TOO_EARLY):
-            raise _too_early(certificate, error) from error
+            raise _refused_as_too_early(certificate, error) from error
         raise
 
 
@@ -331,6 +390,39 @@ def reissue_problem(certificate, term=None):
     return None
 
 
+def term_problem(certificate, term):
+    """Why a renewal of the certificate for ``term`` months cannot be ordered (a term its product is not sold for), or None."""
+    product = certificate.get("product")
+    terms = PRODUCT_TERMS.get(product)
+    if term is None or terms is None or term in terms:
+        return None
+    offered = " or ".join(str(months) for months in terms)
+    return (f"term {term} is not offered for {product}: it is sold for {offered} months. Set term to one of these,"
+            " or leave term out to keep the certificate's current term.")
+
+
+def _certificate_names(certificate):
+    names = [certificate.get("name")] + [san.get("name") for san in certificate.get("subjectAlternativeNames") or [] if isinstance(san, dict)]
+    return [bare_name(name) for name in names if name]
+
+
+def csr_names_problem(certificate, csr_info):
+    """Why the CSR (csr_info of _x509.check_csr) cannot be ordered for the certificate, or None.
+
+    A reissue or renewal keeps the certificate's names: the CSR's common name must be the certificate's name, and the CSR
+    must not name domains the certificate does not have (the API would refuse it only once the order is sent).
+    """
+    allowed = _certificate_names(certificate)
+    common_name = bare_name(csr_info["common_name"])
+    foreign = [name for name in dict.fromkeys([common_name] + [bare_name(name) for name in csr_info["subject_alt_names"]])
+               if name not in allowed]
+    if common_name == allowed[0] and not foreign:
+        return None
+    return (f"The csr names {', '.join(foreign) or common_name}, but certificate {certificate['id']} is {certificate['name']}"
+            f" (names: {', '.join(allowed)}). A reissue or renewal keeps the certificate's names: set a CSR whose common name is"
+            f" {certificate['name']} and that names no other domains.")
+
+
 def previous_of(certificate, csr):
     """What proves later which certificate the order issued (see _certificate.issued_certificate)."""
     ordered_csr = csr or certificate.get("csr")
@@ -348,11 +440,23 @@ def previous_of(certificate, csr):
     }
 
 
-def renew_certificate(client, options, check_mode=False, csr_common_name=None, now=None):
-    """Renew or reissue the certificate ``options`` name (the module's options) where it is due; returns the task result."""
+def _order_problem(plan, certificate, term, csr_info):
+    """Why the planned order must not be placed, from what was read and asked; None where nothing stands against it."""
+    if plan["problem"]:
+        return plan["problem"]
+    problem = reissue_problem(certificate, term) if plan["order"] == ORDER_REISSUE else term_problem(certificate, term)
+    return problem or (csr_names_problem(certificate, csr_info) if csr_info else None)
+
+
+def renew_certificate(client, options, check_mode=False, csr_info=None, now=None):
+    """Renew or reissue the certificate ``options`` name (the module's options) where it is due; returns the task result.
+
+    ``csr_info`` describes the checked ``options["csr"]`` (see _x509.check_csr). Everything that stands against the order is
+    found from reads alone, before the order is sent, and in check mode too.
+    """
     read_at = datetime.datetime.now(datetime.timezone.utc)
     certificate = resolve_certificate(client, certificate_id=options["certificate_id"], name=options["name"])
-    expire = expire_of(certificate)
+    expire = parse_api_datetime(certificate.get("expire"))
     payable = payable_of(certificate)
     plan = plan_renewal(certificate, options["remaining_days"], options["force"], options["order"], now)
     result = {
@@ -361,8 +465,8 @@ def renew_certificate(client, options, check_mode=False, csr_common_name=None, n
         "job_status": None,
         "certificate_id": certificate["id"],
         "name": certificate["name"],
-        "days_remaining": days_until(expire, now),
-        "expire": expire.isoformat(),
+        "days_remaining": days_until(expire, now) if expire else None,
+        "expire": expire.isoformat() if expire else None,
         "payable": payable.isoformat() if payable else None,
         "due": plan["due"],
         "due_reason": plan["reason"],
@@ -374,21 +478,25 @@ def renew_certificate(client, options, check_mode=False, csr_common_name=None, n
     if not plan["due"]:
         return result
     order = plan["order"]
-    problem = plan["problem"] or (reissue_problem(certificate, options["term"]) if order == ORDER_REISSUE else None)
+    problem = _order_problem(plan, certificate, options["term"], csr_info)
     if problem:
+        if _too_early(order, expire, now or read_at):
+            result["renewal_possible_from"] = renewal_possible_from(expire).isoformat()
         raise RenewalError(problem, **result)
-    authentication = authentication_body(options["authentication"], csr_common_name or certificate["name"], options["dns_provisioning"])
+    csr_common_name = csr_info["common_name"] if csr_info else certificate["name"]
+    authentication = authentication_body(options["authentication"], csr_common_name, options["dns_provisioning"])
     term = options["term"] if options["term"] is not None else term_of(certificate)
     body = order_body(certificate, term, options["csr"], authentication)
 
     result["previous"] = previous_of(certificate, options["csr"])
     try:
+        unvalidated = _unvalidated_problem(authentication, options["dns_provisioning"])
         if check_mode:
-            result.update(_predict(client, certificate, order))
+            result.update(_predict(client, certificate, order, unvalidated))
         else:
             with exclusive_lock(state_file_name("order", api_host(client.api_url), certificate["name"].lower()),
                                 ORDER_LOCK_SECONDS, f"the orders of {certificate['name']}"):
-                result.update(_order_once(client, certificate, order, body, options["dns_provisioning"], read_at))
+                result.update(_order_once(client, certificate, order, body, options["dns_provisioning"], read_at, unvalidated))
     except RenewalError as error:
         error.result.update(result)
         raise
@@ -405,9 +513,13 @@ def _in_flight_result(found, order):
     return dict(_job_result(found), in_flight=True, changed=False, order=action if action in ORDER_ACTIONS else order)
 
 
-def _predict(client, certificate, order):
+def _predict(client, certificate, order, unvalidated):
     found = order_in_flight(client, certificate)
-    return _in_flight_result(found, order) if found is not None else {"order": order, "changed": True}
+    if found is not None:
+        return _in_flight_result(found, order)
+    if unvalidated:
+        raise RenewalError(unvalidated)
+    return {"order": order, "changed": True}
 
 
 def order_placed_since(client, certificate, since):
@@ -424,13 +536,15 @@ def order_placed_since(client, certificate, since):
     return None
 
 
-def _order_once(client, certificate, order, body, dns_provisioning, read_at):
-    """Look for an order in flight or placed since the certificate was read, else order.
+def _order_once(client, certificate, order, body, dns_provisioning, read_at, unvalidated):
+    """Look for an order in flight or placed since the certificate was read, else order (unless ``unvalidated`` says why not).
 
     The caller holds the certificate's lock, so other processes wait, and then find this order.
     """
     found = order_in_flight(client, certificate) or order_placed_since(client, certificate, read_at)
     if found is not None:
         return _in_flight_result(found, order)
+    if unvalidated:
+        raise RenewalError(unvalidated)
     placed = place_order(client, certificate, order, body, dns_provisioning)
     return dict(placed, order=order, changed=not placed["in_flight"])

@@ -41,6 +41,8 @@ CSR_LABELS = ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
 CERTIFICATE_LABEL = "CERTIFICATE"
 
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+# Any private key block (PKCS#8, RSA, EC, encrypted, OpenSSH), found by its header alone, so that even a key whose body is damaged counts.
+_PRIVATE_KEY_HEADER = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 
 
 class X509Error(TaskFailure):
@@ -99,8 +101,20 @@ def _dns_names(extensions):
     return extension.value.get_values_for_type(x509.DNSName)
 
 
+def holds_private_key(text):
+    """Whether ``text`` holds a private key (a PEM private key header), for example one pasted where a CSR belongs."""
+    return isinstance(text, str) and _PRIVATE_KEY_HEADER.search(text) is not None
+
+
 def load_csr(text):
-    """The first certificate signing request in ``text``; X509Error when there is none or it is broken."""
+    """The first certificate signing request in ``text``; X509Error when there is none or it is broken.
+
+    Text that holds a private key is refused even when a CSR is with it: the key must not travel with the CSR.
+    """
+    if holds_private_key(text):
+        raise X509Error(
+            "The csr holds a private key (it is not shown here). Pass the certificate signing request made from the key"
+            " (BEGIN CERTIFICATE REQUEST) and keep the key itself secret.")
     blocks = pem_blocks(text)
     ders = [der for label, der in blocks if label in CSR_LABELS]
     if not ders:
@@ -109,6 +123,30 @@ def load_csr(text):
         return x509.load_der_x509_csr(ders[0])
     except ValueError as exc:
         raise X509Error(f"The certificate signing request cannot be parsed: {exc}") from exc
+
+
+def checked_csr_option(module, option="csr", unset_hint=None):
+    """(pem, csr_info) of the CSR in the module option ``option`` (see check_csr), (None, None) where it is not set; fails the module
+    for a CSR that cannot be used.
+
+    An empty string is refused, not taken for "not set": ``unset_hint`` says what leaving the option out does. A private key
+    pasted into the option is made a no_log value first, so that neither the failure nor its invocation shows it.
+    """
+    text = module.params[option]
+    if text is None:
+        return None, None
+    if holds_private_key(text):
+        module.no_log_values.add(text)
+    if not text.strip():
+        what_to_do = f"Set a PEM certificate signing request (BEGIN CERTIFICATE REQUEST){', or ' + unset_hint if unset_hint else ''}."
+        problem = f"{option} is an empty string. {what_to_do}"
+    else:
+        try:
+            return check_csr(text)
+        except X509Error as exc:
+            problem = str(exc)
+    module.fail_json(msg=problem)
+    return None, None
 
 
 def check_csr(text):
@@ -126,11 +164,12 @@ def check_csr(text):
     info = csr_info(csr)
     key_type, key_size = info["key_type"], info["key_size"]
     if key_type == "RSA" and key_size < MIN_RSA_KEY_SIZE:
-        raise X509Error(f"The CSR's RSA key has {key_size} bits; at least {MIN_RSA_KEY_SIZE} bits are required.")
+        raise X509Error(f"The csr's RSA key has {key_size} bits; at least {MIN_RSA_KEY_SIZE} bits are required: make the CSR from a stronger key.")
     if key_type == "EC" and key_size < MIN_EC_KEY_SIZE:
-        raise X509Error(f"The CSR's EC key has {key_size} bits; at least {MIN_EC_KEY_SIZE} bits (for example the curve P-256) are required.")
+        raise X509Error(f"The csr's EC key has {key_size} bits; at least {MIN_EC_KEY_SIZE} bits (for example the curve P-256) are required:"
+                        " make the CSR from a stronger key.")
     if key_type not in ("RSA", "EC"):
-        raise X509Error(f"The CSR's key type {key_type} is not accepted for SSL certificates; use RSA (at least {MIN_RSA_KEY_SIZE} bits) or EC "
+        raise X509Error(f"The csr's key type {key_type} is not accepted for SSL certificates; use RSA (at least {MIN_RSA_KEY_SIZE} bits) or EC "
                         f"(at least {MIN_EC_KEY_SIZE} bits).")
     if not info["common_name"]:
         raise X509Error("The certificate signing request has no common name (CN) in its subject; the certificate's name is taken from it.")
@@ -303,5 +342,5 @@ def public_key_sha256(item):
 
 
 def key_matches(certificate, private_key):
-    """Whether the certificate's public key belongs to ``private_key``."""
+    """Whether the public key of the certificate (or CSR) belongs to ``private_key``; the keys are compared, never the PEM texts."""
     return _public_key_der(certificate.public_key()) == _public_key_der(private_key.public_key())

@@ -54,7 +54,9 @@ options:
         description: The intermediate certificates in PEM format, the issuer of the leaf first.
         type: str
       cert_path:
-        description: Where the certificate goes.
+        description:
+          - Where the certificate goes.
+          - This and the other paths must name files; a path that is a directory is refused before anything is written.
         type: path
       chain_path:
         description: Where the chain goes. Refused where O(certificates[].chain) is empty.
@@ -167,6 +169,7 @@ certificates:
 """
 
 import datetime
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -191,6 +194,8 @@ CERTIFICATE_OPTIONS = {
     "key_mode": {"type": "str", "default": "0600", "no_log": False},
     "backup": {"type": "bool", "default": False},
 }
+CERTIFICATE_FILE_OPTIONS = ("cert_path", "chain_path", "fullchain_path")
+FILE_OPTIONS = CERTIFICATE_FILE_OPTIONS + ("key_path",)
 
 
 def _pem(text):
@@ -205,13 +210,6 @@ def planned_files(entry, key_rollout):
         raise InstallFailed(f"The certificate of {entry['name']} comes without a chain, so {entry['chain_path']} is left as it is;"
                             " ask AutoDNS for the intermediate certificates, or do not set chain_path.")
     contents = [(entry["cert_path"], leaf), (entry["chain_path"], chain), (entry["fullchain_path"], leaf + chain)]
-    paths = [path for path, dummy in contents if path]
-    if not paths:
-        raise InstallFailed(f"Nothing to install for {entry['name']}: set cert_path, chain_path or fullchain_path.")
-    if entry["key_path"] and entry["key_path"] in paths:
-        raise InstallFailed(f"The key path {entry['key_path']} of {entry['name']} is also a certificate path; the key would be overwritten.")
-    if len(set(paths)) < len(paths):
-        raise InstallFailed(f"Two paths of {entry['name']} are the same file.")
     files = [PlannedFile(path, content, entry["mode"], entry["owner"], entry["group"]) for path, content in contents if path]
     if key_rollout:
         files.insert(0, PlannedFile(entry["key_path"], _pem(entry["key_content"]), entry["key_mode"],
@@ -219,8 +217,27 @@ def planned_files(entry, key_rollout):
     return files
 
 
+def path_problems(entry):
+    """Why the paths of one certificate cannot be written as given (checked before anything else): none at all, one file named
+    twice, or a directory."""
+    paths = [entry[option] for option in CERTIFICATE_FILE_OPTIONS if entry[option]]
+    if not paths:
+        return [f"Nothing to install for {entry['name']}: set cert_path, chain_path or fullchain_path."]
+    if entry["key_path"] and entry["key_path"] in paths:
+        return [f"key_path {entry['key_path']} of {entry['name']} is also a certificate path, so the key would be overwritten;"
+                " give the key a path of its own."]
+    if len(set(paths)) < len(paths):
+        return [f"Two paths of {entry['name']} are the same file."]
+    return [f"{option} {entry[option]} is a directory; set the path of the file to write there,"
+            f" for example {os.path.join(entry[option], entry['name'])}.pem."
+            for option in FILE_OPTIONS if entry[option] and os.path.isdir(entry[option])]
+
+
 def check_entry(entry, now):
     """(facts, key_rollout, problems) of one certificate before anything is written."""
+    problems = path_problems(entry)
+    if problems:
+        return {}, False, problems
     key_rollout = False
     new_key = None
     if entry["key_content"]:

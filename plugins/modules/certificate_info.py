@@ -10,8 +10,8 @@ module: certificate_info
 short_description: Read SSL certificates of the AutoDNS SSL Manager
 version_added: 0.1.0
 description:
-  - Reads one certificate by its id, or every certificate of a name, from the AutoDNS JSON API
-    (C(GET /certificate/{id}), C(POST /certificate/_search)).
+  - Reads one certificate by its id, or every certificate of a name, or with O(all=true) every certificate of the account,
+    from the AutoDNS JSON API (C(GET /certificate/{id}), C(POST /certificate/_search)).
   - Returns the certificate with its PEM, the intermediate chain, the expiry and the days remaining, ready to deploy or to decide about a renewal.
   - Cross-checks the notAfter date of the certificate PEM with the API's expiry date and warns where they disagree.
   - Tells for each certificate what M(autodns.ssl.certificate_renew) with the same O(remaining_days), O(order) and O(force) would
@@ -38,17 +38,27 @@ options:
   name:
     description:
       - The name (common name) of the certificates to read.
-      - A name without a certificate is not an error; RV(certificate) is then V(null) and RV(certificates) empty.
+      - A name without a certificate is not an error; RV(certificate) is then V(null) and RV(certificates) empty. An empty string is refused.
       - At most one of O(certificate_id) and O(name), and one of them or O(previous), is required.
     type: str
   names:
     description:
       - Several certificates by name, answered in RV(requested) in this order; each name means its certificate that expires last.
       - One search answers for all names, and each current certificate is read once; for the due ones, one more search looks for jobs in flight.
-      - A name without a certificate is a RV(requested[].problem), not a failure of the task.
+      - A name without a certificate is a RV(requested[].problem), not a failure of the task. An empty string is refused.
       - Can be combined with O(certificate_ids), not with O(certificate_id), O(name) or O(previous).
     type: list
     elements: str
+  all:
+    description:
+      - With V(true), reads every certificate of the account, for example for a report of what expires when and what the next
+        renewal run would do. Answered in RV(certificates), by name.
+      - Each name and product counts once, with its current certificate, the one that expires last. The certificates a reissue or
+        renewal replaced under a new id (AutoDNS keeps them) are left out, as a renewal run never acts on them.
+      - Pages through the certificate search without a filter (C(view.limit) and C(view.offset), the total from C(object.summary)),
+        then reads each current certificate once, at the API's rate of 3 requests per second.
+      - Cannot be combined with O(certificate_id), O(name), O(names), O(certificate_ids) or O(previous).
+    type: bool
   certificate_ids:
     description:
       - Several certificates by id, answered in RV(requested) after the O(names).
@@ -114,6 +124,15 @@ EXAMPLES = r"""
         certificate_id: "{{ found.certificate.id }}"
       register: by_id
       when: found.certificate is not none
+
+    - name: Read every certificate of the account
+      autodns.ssl.certificate_info:
+        all: true
+      register: account
+
+    - name: Show which certificates the next renewal run would reissue or renew
+      ansible.builtin.debug:
+        msg: "{{ account.certificates | selectattr('renewal.due') | map(attribute='name') | list }}"
 """
 
 RETURN = r"""
@@ -121,7 +140,7 @@ certificate:
   description:
     - The certificate of O(certificate_id), or of O(name) the one with the latest expiry, or with O(previous) the one the order issued.
     - V(null) when no certificate has the O(name).
-  returned: without O(names) and O(certificate_ids)
+  returned: with O(certificate_id), O(name) or O(previous)
   type: dict
   contains:
     id:
@@ -225,7 +244,10 @@ certificate:
           type: str
           sample: reissue
         problem:
-          description: Why that order would be refused before anything is sent (for example O(order=renew) while the term runs on), or V(null).
+          description:
+            - Why that order would be refused before anything is sent, or V(null). For example O(order=renew) while the term runs on,
+              a renewal more than 90 days before expiry (which AutoDNS refuses with C(EF4001012)), or a certificate for which AutoDNS
+              reports no expiry date (it counts as due, so that it is not overlooked, but nothing can be ordered for it).
           type: str
         job:
           description:
@@ -275,6 +297,7 @@ requested:
 certificates:
   description:
     - Every certificate of O(name), the latest expiry first; for O(certificate_id) or O(previous) a list of that one certificate.
+    - With O(all=true), the current certificate of every name and product of the account, by name.
     - Each element has the same keys as RV(certificate).
   returned: without O(names) and O(certificate_ids)
   type: list
@@ -286,8 +309,9 @@ import functools
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, fail_on_empty_options, run_module
 from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
+    account_certificates,
     certificate_by_id,
     certificates_by_name,
     current_certificates,
@@ -304,6 +328,8 @@ from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import require_cryptography
 
 PREVIOUS_KEYS = ("id", "name", "serial_number", "expire")
+# The options that pick certificates; ``all`` takes none of the others.
+SELECTORS = ("certificate_id", "name", "names", "certificate_ids", "previous")
 
 
 def find_certificates(module, client):
@@ -311,7 +337,9 @@ def find_certificates(module, client):
     params = module.params
     if params["names"] is not None or params["certificate_ids"] is not None:
         return current_certificates(client, params["names"] or [], params["certificate_ids"] or [])
-    if params["previous"] is not None:
+    if params["all"]:
+        certificates = account_certificates(client)
+    elif params["previous"] is not None:
         certificates = [issued_certificate(client, params["previous"], params["certificate_id"])]
     elif params["certificate_id"] is None:
         certificates = certificates_by_name(client, params["name"])
@@ -345,7 +373,9 @@ def read_certificates(module, client):
         result["requested"] = answers
         return result
     described = [answer["certificate"] for answer in answers]
-    result.update(certificate=described[0] if described else None, certificates=described)
+    result["certificates"] = described
+    if not params["all"]:
+        result["certificate"] = described[0] if described else None
     return result
 
 
@@ -358,21 +388,31 @@ def main():
         names={"type": "list", "elements": "str"},
         certificate_ids={"type": "list", "elements": "int"},
         force={"type": "bool", "default": False},
+        # No default: a default would count as given for required_one_of.
+        all={"type": "bool"},
     )
     argument_spec.update(decision_argument_spec())
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=[("certificate_id", "name", "names"), ("certificate_id", "name", "certificate_ids"), ("name", "previous"),
                             ("previous", "names"), ("previous", "certificate_ids")],
-        required_one_of=[("certificate_id", "name", "previous", "names", "certificate_ids")],
+        required_one_of=[("certificate_id", "name", "previous", "names", "certificate_ids", "all")],
         supports_check_mode=True,
     )
     problem = decision_option_problem(module.params)
     previous = module.params["previous"]
     if previous is not None and any(key not in previous for key in PREVIOUS_KEYS):
         problem = f"previous must be the previous value certificate_renew returned, with the keys {', '.join(PREVIOUS_KEYS)}."
+    selected = [name for name in SELECTORS if module.params[name] is not None]
+    if module.params["all"] and selected:
+        problem = f"all reads every certificate of the account and cannot be combined with {', '.join(selected)}."
+    elif module.params["all"] is False and not selected:
+        problem = f"all is false, so one of {', '.join(SELECTORS)} is needed to say which certificates to read."
     if problem:
         module.fail_json(msg=problem)
+    fail_on_empty_options(module, ["name"])
+    if any(not name.strip() for name in module.params["names"] or []):
+        module.fail_json(msg="names holds an empty string. Remove it from names, or set the name of a certificate there.")
     require_cryptography(module)
     run_module(module, functools.partial(read_certificates, module))
 

@@ -35,12 +35,14 @@ options:
       - Before any API call the module refuses a CSR that cannot be parsed, whose signature does not verify, that has no common name (CN),
         or whose key is weaker than RSA 2048 bits or EC 256 bits, or of another type.
       - The API receives the CSR re-encoded as a plain PEM block; text around the PEM block is left out.
+      - An empty string is refused, and so is text that holds a private key; the key is kept out of the task's output.
     type: str
     required: true
   product:
     description:
       - The certificate product, for example V(QUICKSSLPREMIUM), V(RAPID_SSL), V(SSL123), V(BASIC_SSL) or V(COMODO_SSL).
       - The product decides the validation record; DigiCert products validate with a TXT record, Sectigo products with a CNAME record.
+      - An empty string is refused.
     type: str
     required: true
   certificate_id:
@@ -203,7 +205,7 @@ import functools
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, fail_on_empty_options, run_module
 from ansible_collections.autodns.ssl.plugins.module_utils._certificate import certificate_by_id
 from ansible_collections.autodns.ssl.plugins.module_utils._dcv import normalize_authentication
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
@@ -215,7 +217,7 @@ from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     plan_renewal,
     reissue_problem,
 )
-from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error, check_csr, require_cryptography
+from ansible_collections.autodns.ssl.plugins.module_utils._x509 import checked_csr_option, require_cryptography
 
 
 def order_of(module, client):
@@ -263,11 +265,9 @@ def main():
     problem = decision_option_problem(module.params)
     if problem:
         module.fail_json(msg=problem)
+    fail_on_empty_options(module, ["product"])
     require_cryptography(module)
-    try:
-        csr_pem, csr_info = check_csr(module.params["csr"])
-    except X509Error as exc:
-        module.fail_json(msg=str(exc))
+    csr_pem, csr_info = checked_csr_option(module)
     run_module(module, functools.partial(prepare, module, csr_pem, csr_info))
 
 

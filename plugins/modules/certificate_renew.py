@@ -26,8 +26,9 @@ description:
     C(POST /job/history/_search)) for it, by the client transaction id (ctid) of the order request where the API records it,
     else by action, name and a creation time after the order was sent, and returns it. Only when the searches prove that no
     such order exists is it sent once more, and only once; where they cannot tell, the task fails and says what a rerun does.
-  - When the API refuses a renewal because the certificate expires in more than 90 days (code C(EF4001012)), the task fails and
-    names the date from which a renewal is possible.
+  - A renewal more than 90 days before expiry, which the API refuses (code C(EF4001012)), fails the task before anything is ordered,
+    in check mode too, and names the date from which a renewal is possible; so does a refusal with that code by the API itself.
+  - A certificate for which the API reports no expiry date is never taken as expired; the task fails and orders nothing.
 author:
   - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:
@@ -60,19 +61,24 @@ options:
   name:
     description:
       - The name (common name) of the certificate to renew. Where several certificates have this name, the one that expires last is renewed.
-      - Exactly one of O(certificate_id) and O(name) is required.
+      - Exactly one of O(certificate_id) and O(name) is required. An empty string is refused.
     type: str
   term:
     description:
       - The term of a renewal in months, for example V(12).
       - If not set, the certificate's current term is used.
+      - It must be a term the certificate's product is sold for (V(12) or V(24) months for the products the collection knows);
+        another term fails the task before anything is ordered.
       - A reissue keeps the certificate's term; a different O(term) fails the task before anything is ordered.
     type: int
   csr:
     description:
       - A new certificate signing request in PEM format for the fresh certificate, for example to change the key.
-      - If not set, the API reissues or renews with the certificate's current CSR.
+      - If not set, the API reissues or renews with the certificate's current CSR. An empty string is refused, not taken for "not set".
       - Checked locally before any API call like in M(autodns.ssl.certificate_prepare); the API receives it re-encoded as a plain PEM block.
+        Text that holds a private key is refused, and the key is kept out of the task's output.
+      - Its common name must be the certificate's name, and it must not name domains the certificate does not have; this is checked
+        once the certificate is read, before anything is ordered.
     type: str
   authentication:
     description:
@@ -85,14 +91,16 @@ options:
   dns_provisioning:
     description:
       - Let AutoDNS write and remove the DNS validation records itself. This only works for zones managed by the linked AutoDNS account.
-      - Set to V(false) when the records are written otherwise, for example with M(autodns.ssl.zone_record).
+      - Set to V(false) when the records are written otherwise, for example with M(autodns.ssl.zone_record). An order then needs
+        O(authentication), so that it validates with the records written; without it the task fails before ordering (a job already
+        in flight is still returned).
     type: bool
     default: true
   force:
     description:
       - Order even when the certificate is not due.
       - Also allows O(order=renew) while the paid term outlives the certificate, which buys a new term although the current one is paid.
-      - The API still refuses a renewal more than 90 days before expiry.
+      - It does not open the renewal window earlier; a renewal more than 90 days before expiry is refused before anything is ordered.
     type: bool
     default: false
 requirements:
@@ -261,7 +269,7 @@ in_flight:
   sample: false
 renewal_possible_from:
   description: The first moment (ISO 8601) at which the API accepts the renewal, 90 days before expiry.
-  returned: failure, when the API refused with C(EF4001012)
+  returned: failure, when a renewal is refused as too early (by the module, or by the API with C(EF4001012))
   type: str
   sample: "2027-09-19T23:59:59+00:00"
 api_error:
@@ -300,13 +308,14 @@ api_error:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, fail_on_empty_options, run_module
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     decision_argument_spec,
     decision_option_problem,
+    order_option_problem,
     renew_certificate,
 )
-from ansible_collections.autodns.ssl.plugins.module_utils._x509 import X509Error, check_csr, require_cryptography
+from ansible_collections.autodns.ssl.plugins.module_utils._x509 import checked_csr_option, require_cryptography
 
 
 def main():
@@ -328,20 +337,13 @@ def main():
         supports_check_mode=True,
     )
     options = dict(module.params)
-    if options["term"] is not None and options["term"] <= 0:
-        module.fail_json(msg=f"term must be a positive number of months, not {options['term']}.")
-    problem = decision_option_problem(options)
+    problem = order_option_problem(options) or decision_option_problem(options)
     if problem:
         module.fail_json(msg=problem)
+    fail_on_empty_options(module, ["name"])
     require_cryptography(module)
-    csr_common_name = None
-    if options["csr"]:
-        try:
-            options["csr"], csr_info = check_csr(options["csr"])
-        except X509Error as exc:
-            module.fail_json(msg=str(exc))
-        csr_common_name = csr_info["common_name"]
-    run_module(module, lambda client: renew_certificate(client, options, check_mode=module.check_mode, csr_common_name=csr_common_name))
+    options["csr"], csr_info = checked_csr_option(module, unset_hint="leave csr out to order with the CSR AutoDNS holds")
+    run_module(module, lambda client: renew_certificate(client, options, check_mode=module.check_mode, csr_info=csr_info))
 
 
 if __name__ == "__main__":

@@ -21,3 +21,4 @@ run test_check_run.yml --check --diff "$@" | tee "${OUTPUT_DIR}/check.log"
 grep -q "+++ after: .*/sites/ssh2/cert.pem" "${OUTPUT_DIR}/check.log"
 if grep "+++ after: .*/sites/ssh1/" "${OUTPUT_DIR}/check.log"; then exit 1; fi
 run test_endpoint_problems.yml "$@"
+run test_verify_mismatch.yml "$@"

@@ -162,8 +162,9 @@ DECISIONS = [
     (20, 20, False, "reissue", False, True, "reissue", False),
     (-5, -1, False, "reissue", False, True, "reissue", True),
     (20, None, False, "reissue", False, True, "reissue", False),
-    # force makes anything due, and orders by the same rule.
-    (200, 200, False, "auto", True, True, "renew", False),
+    # force makes anything due, and orders by the same rule; a renewal more than 90 days before expiry is refused (EF4001012).
+    (200, 200, False, "auto", True, True, "renew", True),
+    (80, 80, False, "auto", True, True, "renew", False),
     (200, 600, False, "auto", True, True, "reissue", False),
 ]
 
@@ -306,12 +307,27 @@ def test_check_mode_with_a_renewal_in_flight_predicts_no_change(http):
     assert result["in_flight"] is True
 
 
-def test_too_early_names_the_code_and_the_date_renewal_becomes_possible(http):
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_forced_renewal_too_early_is_refused_before_any_request_but_the_read(http, check_mode):
+    session = http(certificate_call(api_certificate(days_remaining=200)))
+    with pytest.raises(RenewalError) as caught:
+        renew(force=True, check_mode=check_mode)
+    expire = NOW + datetime.timedelta(days=200, hours=1)
+    possible_from = (expire - datetime.timedelta(days=90)).isoformat()
+    assert "EF4001012" in str(caught.value)
+    assert f"renewal is possible from {possible_from}" in str(caught.value)
+    assert caught.value.result["renewal_possible_from"] == possible_from
+    assert caught.value.result["changed"] is False
+    assert not puts(session)
+
+
+def test_too_early_by_the_api_clock_names_the_code_and_the_date_renewal_becomes_possible(http):
+    # Our clock says the window is open; the API's says not yet.
     refused = error_envelope("E400106", "EF4001012", text="Das Zertifikat kann noch nicht verlaengert werden.")
-    http(certificate_call(api_certificate(days_remaining=200)), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused))
+    http(certificate_call(api_certificate(days_remaining=89)), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused))
     with pytest.raises(RenewalError) as caught:
         renew(force=True)
-    expire = NOW + datetime.timedelta(days=200, hours=1)
+    expire = NOW + datetime.timedelta(days=89, hours=1)
     possible_from = (expire - datetime.timedelta(days=90)).isoformat()
     assert "EF4001012" in str(caught.value)
     assert f"renewal is possible from {possible_from}" in str(caught.value)
@@ -322,10 +338,10 @@ def test_too_early_names_the_code_and_the_date_renewal_becomes_possible(http):
 
 
 def test_other_refusals_fail_with_the_api_error(http):
-    refused = error_envelope("E400106", "EF4001015")
+    refused = error_envelope("E400106", "EF4001016")
     session = http(certificate_call(), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused), job_search_call())
-    with pytest.raises(RenewalError, match="CertificateRenew refused .E400106 / EF4001015.") as caught:
-        renew(term=36)
+    with pytest.raises(RenewalError, match="CertificateRenew refused .E400106 / EF4001016.") as caught:
+        renew()
     assert caught.value.result["certificate_id"] == OLD_CERTIFICATE_ID
     assert len(puts(session)) == 1
 

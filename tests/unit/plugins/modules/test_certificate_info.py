@@ -239,3 +239,61 @@ def test_due_certificates_share_one_search_for_jobs_in_flight(http, run_module):
     assert answers[0]["certificate"]["renewal"]["job"] is None
     assert answers[1]["certificate"]["renewal"]["job"]["id"] == 4297539521
     assert session.sent[-1]["body"]["filters"][1] == {"key": "object", "operator": "IN", "values": ["shop.example.com", "www.example.com"]}
+
+
+def test_all_pages_through_the_search_without_filters_and_keeps_the_current_certificate_of_each_name(http, run_module):
+    later = format_api_datetime(pki.EXPIRE + datetime.timedelta(days=180))
+    www = pki.api_certificate(id=1658000, name="www.example.com")
+    shop = pki.api_certificate(id=1658010, name="shop.example.com", expire=later)
+    first_page = [{"id": 1658000, "name": "www.example.com", "expire": www["expire"], "product": "QUICKSSLPREMIUM"},
+                  {"id": 1658001, "name": "shop.example.com", "expire": www["expire"], "product": "QUICKSSLPREMIUM"}]
+    second_page = [{"id": 1658010, "name": "shop.example.com", "expire": later, "product": "QUICKSSLPREMIUM"}]
+    session = http(
+        Call("POST", "/certificate/_search", envelope=envelope("S400105", data=first_page, summary=3, object_type="Certificate"))
+        .expect_body({"view": {"limit": 50, "offset": 0}}).expect_query({"keys[]": ["expire", "product"]}),
+        Call("POST", "/certificate/_search", envelope=envelope("S400105", data=second_page, summary=3, object_type="Certificate"))
+        .expect_body({"view": {"limit": 50, "offset": 2}}),
+        info_call(shop),
+        info_call(www),
+        jobs_call(),
+    )
+    result = run_module(certificate_info, {"all": True})
+    assert [described["id"] for described in result["certificates"]] == [1658010, 1658000], "by name; the replaced shop certificate is left out"
+    assert "certificate" not in result and "requested" not in result
+    assert result["certificates"][1]["renewal"]["due"] is True
+    assert result["certificates"][0]["renewal"]["due"] is False
+    assert "filters" not in session.sent[0]["body"]
+
+
+def test_all_keeps_a_name_once_per_product(http, run_module):
+    rapid = pki.api_certificate(id=1658020, product="RAPID_SSL")
+    www = pki.api_certificate(id=1658000)
+    hits = [{"id": 1658000, "name": "www.example.com", "expire": www["expire"], "product": "QUICKSSLPREMIUM"},
+            {"id": 1658020, "name": "www.example.com", "expire": rapid["expire"], "product": "RAPID_SSL"}]
+    http(
+        Call("POST", "/certificate/_search", envelope=envelope("S400105", data=hits, summary=2)),
+        info_call(www),
+        info_call(rapid),
+    )
+    result = run_module(certificate_info, {"all": True, "remaining_days": 5})
+    assert [(described["id"], described["product"]) for described in result["certificates"]] == [(1658000, "QUICKSSLPREMIUM"), (1658020, "RAPID_SSL")]
+
+
+def test_all_of_an_empty_account(http, run_module):
+    http(Call("POST", "/certificate/_search", envelope=envelope("S400105", data=[], summary=0)))
+    result = run_module(certificate_info, {"all": True})
+    assert result.get("failed") is not True
+    assert result["certificates"] == []
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"all": True, "name": "www.example.com"}, "all reads every certificate of the account and cannot be combined with name."),
+    ({"all": True, "names": ["a.example.com"], "certificate_ids": [1]}, "cannot be combined with names, certificate_ids."),
+    ({"all": False}, "all is false, so one of certificate_id, name, names, certificate_ids, previous is needed"),
+])
+def test_all_is_refused_with_other_selections(http, run_module, args, message):
+    session = http()
+    result = run_module(certificate_info, args)
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert not session.sent

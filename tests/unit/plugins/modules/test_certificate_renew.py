@@ -101,32 +101,45 @@ def test_new_csr_and_prepared_authentication_are_sent(http, run_module):
     authentication = {"method": "DNS", "provisioning": True, "dns": DNS_LINE,
                       "domains": [{"name": entry["name"], "method": "DNS", "dns": entry["dns"]} for entry in PREPARED if entry["method"] == "DNS"]}
     body = default_body(lifetime={"unit": "MONTH", "period": 24}, csr=check_csr(csr)[0], authentication=authentication)
-    http(certificate_call(expiring_in(20)), job_search_call(), placed_since_call(), renew_call(body))
+    certificate = dict(expiring_in(20), subjectAlternativeNames=[{"name": "example.com", "type": "FQDN"}])
+    http(certificate_call(certificate), job_search_call(), placed_since_call(), renew_call(body))
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "csr": csr, "term": 24, "authentication": PREPARED})
     assert result["changed"] is True
 
 
 def test_prepared_authentication_of_another_csr_fails_before_any_write(http, run_module):
-    csr = pki.csr_pem(common_name="shop.example.com", sans=("shop.example.com",))
+    csr = pki.csr_pem(common_name="www.example.com", sans=("www.example.com",))
+    prepared_for_shop = [dict(entry, name=entry["name"].replace("www.", "shop.")) for entry in PREPARED]
     session = http(certificate_call(expiring_in(20)))
-    result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "csr": csr, "authentication": PREPARED})
+    result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "csr": csr, "authentication": prepared_for_shop})
     assert result["failed"] is True
-    assert "no DNS entry for the common name shop.example.com" in result["msg"]
+    assert "no DNS entry for the common name www.example.com" in result["msg"]
     assert not puts(session)
 
 
-def test_too_early_with_force_names_the_code_and_the_date(http, run_module):
+def test_too_early_with_force_names_the_code_and_the_date_without_ordering(http, run_module):
     certificate = expiring_in(200)
-    refused = error_envelope("E400106", "EF4001012", text="Das Zertifikat kann noch nicht verlaengert werden.")
-    http(certificate_call(certificate), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused))
+    session = http(certificate_call(certificate))
     result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "force": True})
     possible_from = (_client.parse_api_datetime(certificate["expire"]) - datetime.timedelta(days=90)).isoformat()
     assert result["failed"] is True
     assert "EF4001012" in result["msg"]
     assert f"renewal is possible from {possible_from}" in result["msg"]
     assert result["renewal_possible_from"] == possible_from
-    assert result["api_error"]["codes"] == ["EF4001012"]
     assert result["days_remaining"] == 200
+    assert not puts(session)
+
+
+def test_too_early_by_the_api_clock_names_the_code_and_the_date(http, run_module):
+    certificate = expiring_in(89)
+    refused = error_envelope("E400106", "EF4001012", text="Das Zertifikat kann noch nicht verlaengert werden.")
+    http(certificate_call(certificate), job_search_call(), placed_since_call(), renew_call(status=400, envelope=refused))
+    result = run_module(certificate_renew, {"certificate_id": OLD_CERTIFICATE_ID, "force": True})
+    possible_from = (_client.parse_api_datetime(certificate["expire"]) - datetime.timedelta(days=90)).isoformat()
+    assert result["failed"] is True
+    assert f"renewal is possible from {possible_from}" in result["msg"]
+    assert result["renewal_possible_from"] == possible_from
+    assert result["api_error"]["codes"] == ["EF4001012"]
 
 
 def test_renewal_in_flight_is_returned_without_ordering(http, run_module):
