@@ -25,13 +25,14 @@ import shutil
 import stat
 import subprocess
 import sys
-import urllib.request
 
 import ansible_runner
 import yaml
 
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ansible_collections.autodns.ssl.tests.sandbox.control import SandboxControl
 
 
 SSL_USER, SSL_PASSWORD = "ssl-user", "ssl-password"
@@ -55,26 +56,15 @@ def fail(message):
     sys.exit(1)
 
 
-def control(config, method, path, body=None):
-    """A request to the sandbox's control surface (loopback only)."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(config["autodns_sandbox_control"] + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-    return json.loads(text) if text else None
-
-
-def seed(config):
+def seed(control):
     """Two certificates of the SSL Manager user that are due for a paid renewal, in a zone AutoDNS provisions and in one it does not."""
-    control(config, "POST", "/reset", {})
+    control.reset()
     owner = {"user": ZONE_USER, "context": 4}
-    control(config, "POST", "/zones", {"origin": "example.com", "owner": owner, "provisioning": True, "records": []})
-    control(config, "POST", "/zones", {"origin": "example.org", "owner": owner, "provisioning": False, "records": []})
+    control.add_zone("example.com", owner=owner, provisioning=True)
+    control.add_zone("example.org", owner=owner, provisioning=False)
     seeded = {}
     for name in ("due.example.com", "www.example.org"):
-        seeded[name] = control(config, "POST", "/certificates", {
-            "name": name, "owner": {"user": SSL_USER, "context": 9}, "product": "QUICKSSLPREMIUM", "term": 12, "days_remaining": 20})
+        seeded[name] = control.add_certificate(name, owner={"user": SSL_USER, "context": 9}, product="QUICKSSLPREMIUM", term=12, days_remaining=20)
     return seeded
 
 
@@ -259,7 +249,8 @@ def main():
         credential_type = yaml.safe_load(handle)
     injected = check_credential_type(credential_type, config)
 
-    seeded = seed(config)
+    control = SandboxControl(config["autodns_sandbox_control"])
+    seeded = seed(control)
     root = os.path.join(output, "awx-job")
     hosts_dir = os.path.join(output, "hosts")
     private_data_dir(root, collection, injected, config, hosts_dir)
@@ -267,7 +258,7 @@ def main():
     # The first job, through the command line.
     subprocess.run(["ansible-runner", "run", root, "-p", "renew.yml", "--ident", "job-1"], check=False)
     summary, result = check_job(root, "job-1", job_events(root, "job-1"))
-    counters = control(config, "GET", "/counters")
+    counters = control.counters()
     expected_orders = {str(seeded[name]["id"]): 1 for name in seeded}
     if counters["orders"] != expected_orders or counters["reissues"]:
         fail(f"orders {counters['orders']} and reissues {counters['reissues']}, expected orders {expected_orders} and none")
@@ -280,7 +271,7 @@ def main():
             fail(f"{name}: certificate {certificate['previous_certificate_id']} -> {certificate['certificate_id']}")
         if not any(line.startswith(f"{name}: renewed for a new paid term, certificate {seeded[name]['id']} -> ") for line in summary):
             fail(f"the summary does not report the renewal of {name}")
-        issued = control(config, "GET", f"/certificates/{certificate['certificate_id']}")
+        issued = control.certificate(certificate["certificate_id"])
         with open(os.path.join(hosts_dir, "web1", f"{name}.crt"), encoding="utf-8") as handle:
             if handle.read().strip() != issued["cert_pem"].strip():
                 fail(f"web1 has not the issued certificate of {name}")
@@ -300,7 +291,7 @@ def main():
     summary, result = check_job(root, "job-2", events)
     if result["renewed"] or result["changed_hosts"] or any(certificate["due"] for certificate in result["certificates"]):
         fail(f"the second job renewed or changed something: {result}")
-    if control(config, "GET", "/counters")["orders"] != expected_orders:
+    if control.counters()["orders"] != expected_orders:
         fail("the second job ordered again")
     if find_secrets(json.dumps(events)):
         fail(f"the {len(events)} events handed to the event handler contain {find_secrets(json.dumps(events))}")

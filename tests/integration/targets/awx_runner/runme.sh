@@ -4,4 +4,5 @@
 # the renewal and that no password reaches the job's artifacts. See the docstring of awx_job.py.
 set -eux -o pipefail
 
-python awx_job.py ../../integration_config.yml "${OUTPUT_DIR}"
+# The sandbox's control client comes from the collection under test, importable from the first collections path.
+PYTHONPATH="${ANSIBLE_COLLECTIONS_PATH%%:*}${PYTHONPATH:+:$PYTHONPATH}" python awx_job.py ../../integration_config.yml "${OUTPUT_DIR}"

@@ -17,9 +17,10 @@ import os
 import re
 import subprocess
 import sys
-import urllib.request
 
 import yaml
+
+from ansible_collections.autodns.ssl.tests.sandbox.control import SandboxControl
 
 SSL_OWNER = {"user": "ssl-user", "context": 9}
 # name -> days remaining, term in months, days until the paid term ends
@@ -41,30 +42,18 @@ def fail(message):
     sys.exit(1)
 
 
-def control(config, method, path, body=None):
-    """A request to the sandbox's control surface (loopback only)."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(config["autodns_sandbox_control"] + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        text = answer.read()
-    return json.loads(text) if text else None
-
-
-def seed(config):
-    control(config, "POST", "/reset", {})
-    control(config, "PUT", "/settings", {"search_max_limit": 2})
+def seed(control):
+    control.reset()
+    control.settings(search_max_limit=2)
     seeded = {}
     for name, (days, term, payable_days) in SEEDS.items():
-        seeded[name] = control(config, "POST", "/certificates", {
-            "name": name, "owner": SSL_OWNER, "product": "QUICKSSLPREMIUM", "term": term, "days_remaining": days,
-            "payable_days": payable_days})
+        seeded[name] = control.add_certificate(name, owner=SSL_OWNER, product="QUICKSSLPREMIUM", term=term, days_remaining=days,
+                                               payable_days=payable_days)
     # The certificate a renewal replaced under a new id: AutoDNS keeps it, the report leaves it out.
-    control(config, "POST", "/certificates", {"name": "renew.example.com", "owner": SSL_OWNER, "product": "QUICKSSLPREMIUM",
-                                              "term": 12, "days_remaining": 5})
-    control(config, "POST", "/users", {"user": "other-user", "password": "other-password", "context": 9, "language": "en"})
-    control(config, "POST", "/certificates", {"name": "other.example.com", "owner": {"user": "other-user", "context": 9},
-                                              "product": "QUICKSSLPREMIUM", "term": 12, "days_remaining": 3})
+    control.add_certificate("renew.example.com", owner=SSL_OWNER, product="QUICKSSLPREMIUM", term=12, days_remaining=5)
+    control.add_user("other-user", "other-password", 9)
+    control.add_certificate("other.example.com", owner={"user": "other-user", "context": 9}, product="QUICKSSLPREMIUM", term=12,
+                            days_remaining=3)
     return seeded
 
 
@@ -171,7 +160,8 @@ def main():
     config_path, output_dir, extra_args = sys.argv[1], sys.argv[2], sys.argv[3:]
     with open(config_path, encoding="utf-8") as handle:
         config = yaml.safe_load(handle)
-    seeded = seed(config)
+    control = SandboxControl(config["autodns_sandbox_control"])
+    seeded = seed(control)
     textfile_directory = os.path.join(output_dir, "textfile")
     os.makedirs(textfile_directory, exist_ok=True)
     metrics_path = os.path.join(textfile_directory, "autodns_certificates.prom")
