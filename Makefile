@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: demo test test-matrix venv clean
+.PHONY: demo test test-matrix fault-campaign venv clean
 
 venv: $(VENV)/.installed
 
@@ -21,6 +21,11 @@ test: venv
 # environment in build/matrix/<version> (Python 3.11, 3.12 from 2.20 on). MATRIX_ARGS=--short: units on 2.16 and 2.21.
 test-matrix:
 	bash tests/utils/test_matrix.sh $(MATRIX_ARGS)
+
+# The role against the sandbox under random faults at the API, the network, the hosts and the play, then a clean rerun
+# each time: at least 500 renewals. CAMPAIGN_ARGS: --renewals N, --seed S, --lanes L, --short (what make test runs).
+fault-campaign: venv
+	$(VENV)/bin/python tests/utils/fault_campaign.py $(CAMPAIGN_ARGS)
 
 clean:
 	rm -rf build tests/output

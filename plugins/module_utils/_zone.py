@@ -46,7 +46,8 @@ class Record(collections.namedtuple("Record", "name type value ttl")):
         if self.type == "TXT":
             rdata = '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
         elif self.type == "CNAME":
-            rdata = self.value + "."
+            # Targets read from the API may end in a dot already; names are case-insensitive.
+            rdata = self.value.lower().rstrip(".") + "."
         else:
             rdata = self.value
         return f"{self.name}. {self.ttl} IN {self.type} {rdata}"
@@ -203,6 +204,11 @@ class ZoneFinder:
             f"No zone of this user holds {name} (looked for {', '.join(candidates)}). {ZONE_OWNER_HINT}, or set zone")
 
 
+def _stream_record(api_record):
+    """A record as read from the zone, in the stream's notation, to remove exactly that record."""
+    return {field: api_record[field] for field in STREAM_RECORD_FIELDS if field in api_record}
+
+
 def _stream_add(record, origin):
     """A record to add in the stream's notation: name relative to the origin, CNAME target absolute."""
     value = record.value + "." if record.type == "CNAME" else record.value
@@ -212,23 +218,37 @@ def _stream_add(record, origin):
 class ZonePlan:
     """The change one zone needs for the records a user names in it."""
 
-    def __init__(self, zone, records, state):
+    def __init__(self, zone, records, state, replace_cname=False):
         self.zone = zone
         self.records = records
         self.state = state
+        self.replace_cname = replace_cname
         # (record, stream record): adds for present, the exact records as read for absent.
         self.pending = []
+        # For a CNAME that replaces CNAMEs at its name (replace_cname): its key -> [(record read, stream record to remove)].
+        self.replaced = {}
         # The keys of the records written once apply() ran; until then changes() is a prediction.
         self.written = None
         for record in records:
             existing = zone.find(record)
             if state == "present" and existing is None:
-                problem = zone.conflict(record)
-                if problem:
-                    raise ZoneRecordError(problem)
+                stale = self._replaceable(record)
+                if stale:
+                    self.replaced[record.key] = stale
+                else:
+                    problem = zone.conflict(record)
+                    if problem:
+                        raise ZoneRecordError(problem)
                 self.pending.append((record, _stream_add(record, zone.origin)))
             elif state == "absent" and existing is not None:
-                self.pending.append((record, {field: existing[field] for field in STREAM_RECORD_FIELDS if field in existing}))
+                self.pending.append((record, _stream_record(existing)))
+
+    def _replaceable(self, wanted):
+        """The CNAMEs to other targets that ``wanted`` replaces at its name, where that is asked for and they are all there is."""
+        others = [(record, api_record) for record, api_record in self.zone.entries if record.name == wanted.name]
+        if not (self.replace_cname and wanted.type == "CNAME" and others and all(record.type == "CNAME" for record, dummy in others)):
+            return []
+        return [(record, _stream_record(api_record)) for record, api_record in others]
 
     def changes(self, record):
         if self.written is not None:
@@ -240,7 +260,8 @@ class ZonePlan:
 
     def lines_after(self):
         changing = [record for record in self.records if self.changes(record)]
-        kept = self.zone.at({record.name for record in self.records})
+        replaced = [old.key for record in changing for old, dummy in self.replaced.get(record.key, [])]
+        kept = [record for record in self.zone.at({record.name for record in self.records}) if record.key not in replaced]
         if self.state == "absent":
             return [record.zone_line() for record in kept if not any(self.zone.matches(record, gone) for gone in changing)]
         return [record.zone_line() for record in kept + changing]
@@ -254,7 +275,8 @@ class ZonePlan:
         except AutoDNSError as error:
             if not error.outcome_unknown:
                 raise
-            missing = ZonePlan(ZoneRecords.read(client, self.zone.origin, self.zone.virtual_name_server), self.records, self.state).pending
+            zone = ZoneRecords.read(client, self.zone.origin, self.zone.virtual_name_server)
+            missing = ZonePlan(zone, self.records, self.state, self.replace_cname).pending
             missing_keys = {record.key for record, dummy in missing}
             self.written.update(record.key for record, dummy in self.pending if record.key not in missing_keys)
             self._send(client, missing)
@@ -268,7 +290,7 @@ class ZonePlan:
             if self.state == "absent":
                 client.stream_zone(self.zone.origin, rems=streams)
             else:
-                client.stream_zone(self.zone.origin, adds=streams)
+                client.stream_zone(self.zone.origin, adds=streams, rems=self._removals(pending))
         except AutoDNSError as error:
             if self.state == "absent" or not error.has_code(DUPLICATE_RECORD_CODE):
                 raise
@@ -278,10 +300,14 @@ class ZonePlan:
         else:
             self.written.update(record.key for record, dummy in pending)
 
+    def _removals(self, pending):
+        """The stream records of the CNAMEs that the pending adds replace, removed in the same stream."""
+        return [stream for record, dummy in pending for dummy_old, stream in self.replaced.get(record.key, [])]
+
     def _add_one_by_one(self, client, pending):
         for record, stream in pending:
             try:
-                client.stream_zone(self.zone.origin, adds=[stream])
+                client.stream_zone(self.zone.origin, adds=[stream], rems=self._removals([(record, stream)]))
             except AutoDNSError as error:
                 if not error.has_code(DUPLICATE_RECORD_CODE):
                     raise
@@ -334,7 +360,8 @@ def manage_records(client, params, check_mode=False, warn=None):
             warn(f"This user has {len(entries)} zones {origin} (on {servers}); the records were compared with the one on "
                  f"{entries[0].get('virtualNameServer')}, and the change goes to every one of them")
         in_zone = [record for record in records if origins[record.key] == origin]
-        plans.append(ZonePlan(ZoneRecords.read(client, origin, entries[0].get("virtualNameServer")), in_zone, params["state"]))
+        zone = ZoneRecords.read(client, origin, entries[0].get("virtualNameServer"))
+        plans.append(ZonePlan(zone, in_zone, params["state"], params.get("replace_cname", False)))
     if not check_mode:
         for plan in plans:
             try:

@@ -93,6 +93,16 @@ options:
       - The origin of the zone that holds every record, for example V(example.com).
       - Saves the search for the zone; every record name must lie inside it.
     type: str
+  replace_cname:
+    description:
+      - With O(state=present), a CNAME replaces the CNAMEs to other targets at its name, in the same change of the zone,
+        instead of failing because a CNAME must be the only record at its name. Records of other types at the name still fail the task.
+      - Meant for validation records. The name of a Sectigo validation CNAME carries the hash of the CSR, so a CNAME there is a validation
+        record of an earlier preparation of the same CSR, for example of a run that was stopped before it ordered; the new
+        preparation's target replaces it. The role M(autodns.ssl.certificate_renewal) sets it.
+    type: bool
+    default: false
+    version_added: 0.2.0
 attributes:
   check_mode:
     support: full
@@ -226,6 +236,7 @@ def main():
             },
         },
         zone={"type": "str"},
+        replace_cname={"type": "bool", "default": False},
     )
     module = AnsibleModule(
         argument_spec=argument_spec,

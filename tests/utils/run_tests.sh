@@ -117,6 +117,8 @@ sanity() { ansible-test sanity --local --python 3.11 --color no "$@"; }
 units() { ansible-test units --local --python 3.11 --color no --num-workers 2 "$@"; }
 ansible_lint() { ansible-lint --profile production --offline --nocolor "$@"; }
 docs_lint() { antsibull-docs lint-collection-docs --plugin-docs . "$@"; }
+# The role under every fault kind of the fault campaign once, each followed by a clean rerun; make fault-campaign runs 500 renewals.
+fault_campaign_short() { python tests/utils/fault_campaign.py --short "$@"; }
 # The oldest and the newest ansible-core the collection supports, unit tests only; make test-matrix runs them all.
 matrix_short() { bash "$root/tests/utils/test_matrix.sh" --short "$@"; }
 
@@ -124,7 +126,7 @@ matrix_short() { bash "$root/tests/utils/test_matrix.sh" --short "$@"; }
 if [ "$#" -gt 0 ]; then
   step "$1" "$@"
 else
-  for name in sanity units matrix_short integration ansible_lint docs_lint; do
+  for name in sanity units fault_campaign_short matrix_short integration ansible_lint docs_lint; do
     step "$name" "$name"
   done
 fi

@@ -167,5 +167,18 @@ def test_a_cname_allows_no_other_record_at_its_name():
         ZonePlan(ZONE, [Record("_abc.www.example.com", "CNAME", "other.sectigo.com", 300)], "present")
 
 
+def test_replace_cname_swaps_a_stale_cname_and_still_refuses_other_records():
+    plan = ZonePlan(ZONE, [Record("_abc.www.example.com", "CNAME", "other.sectigo.com", 300)], "present", replace_cname=True)
+    assert [stream for dummy, stream in plan.pending] == [{"name": "_abc.www", "type": "CNAME", "value": "other.sectigo.com.", "ttl": 300}]
+    assert [stream for removals in plan.replaced.values() for dummy, stream in removals] == [
+        {"name": "_abc.www", "type": "CNAME", "value": "X.Sectigo.com.", "ttl": 300}]
+    assert plan.lines_before() == ["_abc.www.example.com. 300 IN CNAME x.sectigo.com."]
+    assert plan.lines_after() == ["_abc.www.example.com. 300 IN CNAME other.sectigo.com."]
+    with pytest.raises(ZoneRecordError, match="already holds TXT records"):
+        ZonePlan(ZONE, [Record("_dnsauth.www.example.com", "CNAME", "z.sectigo.com", 300)], "present", replace_cname=True)
+    identical = ZonePlan(ZONE, [Record("_abc.www.example.com", "CNAME", "x.sectigo.com", 300)], "present", replace_cname=True)
+    assert not identical.pending and not identical.replaced
+
+
 def test_zone_lines_quote_txt():
     assert Record("a.example.com", "TXT", 'say "hi" \\o/', 300).zone_line() == 'a.example.com. 300 IN TXT "say \\"hi\\" \\\\o/"'

@@ -138,6 +138,16 @@ def test_absent_finds_a_cname_whatever_its_case(http, run_module):
     assert result["records"][0]["value"] == "x.sectigo.com"
 
 
+def test_replace_cname_removes_the_stale_cname_in_the_same_stream(http, run_module):
+    stale = {"name": "_abc.shop", "type": "CNAME", "value": "old.sectigo.com.", "ttl": 300}
+    fresh = {"name": "_abc.shop", "type": "CNAME", "value": "new.sectigo.com.", "ttl": 300}
+    http(search("example.org", zone_hit("example.org")), get_zone("example.org", stale), stream("example.org", adds=[fresh], rems=[stale]))
+    result = run(run_module, zone="example.org", name="_abc.shop.example.org", type="CNAME", value="new.sectigo.com", replace_cname=True)
+    assert result["changed"] is True
+    assert result["diff"] == {"before": "_abc.shop.example.org. 300 IN CNAME old.sectigo.com.\n",
+                              "after": "_abc.shop.example.org. 300 IN CNAME new.sectigo.com.\n"}
+
+
 def test_check_mode_predicts_without_writing(http, run_module):
     http(*walk_to_example_com(), get_zone("example.com"))
     result = run(run_module, check_mode=True, **DCV)
