@@ -81,36 +81,10 @@ path:
 """
 
 import os
-import stat
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes
 
-
-def _current(path):
-    """The file's content and permission bits, or (None, None) where there is no file yet."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(), stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-    except FileNotFoundError:
-        return None, None
-
-
-def replace_atomically(path, content, mode):
-    """Write ``content`` beside ``path`` under a name the collector ignores, then rename it over ``path``."""
-    directory, name = os.path.split(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+from ansible_collections.autodns.ssl.plugins.module_utils._install import InstallFailed, PlannedFile, install_together
 
 
 def main():
@@ -130,20 +104,21 @@ def main():
     content = module.params["content"]
     if not content.endswith("\n"):
         content += "\n"
-    wanted = to_bytes(content)
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         module.fail_json(msg=f"The directory of {path} does not exist; create it, or point path at the textfile collector's directory.")
-    old_content, old_mode = _current(path)
-    changed = old_content != wanted or old_mode != mode
+    # The temporary file beside the target has a name without .prom, so the collector never reads it half-written.
+    planned = PlannedFile(path, content, mode)
+    try:
+        old_content = planned.current()[0]
+        changed = planned.differs()
+        if changed and not module.check_mode:
+            install_together([planned])
+    except InstallFailed as exc:
+        module.fail_json(msg=f"Cannot write {path}: {exc}", path=path)
     result = {"changed": changed, "path": path}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": (old_content or b"").decode("utf-8", "replace"), "after": content,
                           "before_header": path, "after_header": path}
-    if changed and not module.check_mode:
-        try:
-            replace_atomically(path, wanted, mode)
-        except OSError as exc:
-            module.fail_json(msg=f"Cannot write {path}: {exc}", path=path)
     module.exit_json(**result)
 
 

@@ -38,16 +38,17 @@ def test_the_file_is_replaced_by_a_rename_from_a_name_the_collector_ignores(tmp_
     path = tmp_path / "autodns.prom"
     path.write_text("old\n")
     renames = []
-    real_replace = os.replace
+    real_rename = os.rename
 
-    def replace(source, target):
-        renames.append((os.path.basename(source), open(source).read()))
-        real_replace(source, target)
+    def rename(source, target):
+        with open(source, encoding="utf-8") as handle:
+            renames.append((os.path.basename(source), handle.read()))
+        real_rename(source, target)
 
-    monkeypatch.setattr(prometheus_textfile.os, "replace", replace)
+    monkeypatch.setattr(os, "rename", rename)
     result = run_local_module(prometheus_textfile, {"path": str(path), "content": METRICS.rstrip("\n"), "mode": "0640"}, diff=True)
     [(temporary, written)] = renames
-    assert temporary.startswith(".autodns.prom.") and temporary.endswith(".tmp"), "not *.prom: node_exporter never reads it"
+    assert temporary.startswith(".autodns-ssl-") and not temporary.endswith(".prom"), "not *.prom: node_exporter never reads it"
     assert written == METRICS, "complete, with the final line feed, before the rename"
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert result["diff"]["before"] == "old\n" and result["diff"]["after"] == METRICS
