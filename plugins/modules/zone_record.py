@@ -99,7 +99,7 @@ options:
         instead of failing because a CNAME must be the only record at its name. Records of other types at the name still fail the task.
       - Meant for validation records. The name of a Sectigo validation CNAME carries the hash of the CSR, so a CNAME there is a validation
         record of an earlier preparation of the same CSR, for example of a run that was stopped before it ordered; the new
-        preparation's target replaces it. The role M(autodns.ssl.certificate_renewal) sets it.
+        preparation's target replaces it. The role R(autodns.ssl.certificate_renewal,ansible_collections.autodns.ssl.docsite.role)
     type: bool
     default: false
     version_added: 0.2.0

@@ -14,6 +14,8 @@ fi
 
 # shellcheck source=tests/utils/sandbox.sh
 source "$here/sandbox.sh"
+# The servers of this run only, for the check for leftovers at the end.
+export SERVERS_BASE="${TMPDIR:-/tmp}/autodns-ssl-servers-$$"
 # shellcheck source=tests/utils/servers.sh
 source "$here/servers.sh"
 
@@ -140,7 +142,7 @@ leftover_processes() {
       "$root"/*) echo "$pid" ;;
     esac
   done
-  pgrep -f -- "$root/build/servers\." || true
+  pgrep -f -- "$SERVERS_BASE\." || true
   if id "$SSHD_USER" >/dev/null 2>&1; then
     pgrep -u "$SSHD_USER" || true
   fi

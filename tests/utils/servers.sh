@@ -4,7 +4,7 @@
 #   start_servers            install_server_packages, start_sshd, start_nginx ssh1 ssh2
 #   stop_servers             stop_nginx, stop_sshd, and remove SERVERS_DIR
 #   servers_integration_config   the lines for integration_config.yml that tell the tests about both servers
-# Everything lives in SERVERS_DIR (a new directory under build/ of the checkout); both servers listen on free
+# Everything lives in SERVERS_DIR (a new temporary directory, see SERVERS_BASE); both servers listen on free
 # loopback ports, are stopped by their PIDs, and stop by themselves within a second of the end of the shell that
 # sourced this file, also when it is killed.
 #
@@ -16,6 +16,8 @@ SSHD_USER=autodns-ssl-test
 SSHD_SUDOERS=/etc/sudoers.d/autodns-ssl-test
 SERVERS_PACKAGES=(openssh-server nginx sudo python3 python3-cryptography)
 SERVERS_SCRIPT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
+# SERVERS_DIR is a new directory SERVERS_BASE.XXXXXX; the servers name it in their command lines.
+SERVERS_BASE=${SERVERS_BASE:-${TMPDIR:-/tmp}/autodns-ssl-servers}
 
 # Installs the servers and what Ansible needs on a target (python3 with cryptography, sudo) where missing.
 install_server_packages() {
@@ -90,11 +92,9 @@ WATCHER
 
 make_servers_dir() {
   if [ -z "${SERVERS_DIR:-}" ]; then
-    local root
-    root=$(cd "$(dirname "$SERVERS_SCRIPT")/../.." && pwd)
-    mkdir -p "$root/build"
-    SERVERS_DIR=$(mktemp -d "$root/build/servers.XXXXXX")
-    # The SSH user reaches its home, its authorized key and its site below it.
+    # Not below the checkout: the SSH user must reach its home, its authorized key and its site, also where a directory
+    # above the checkout is closed to other users (a home directory, a mktemp -d).
+    SERVERS_DIR=$(mktemp -d "$SERVERS_BASE.XXXXXX")
     chmod 755 "$SERVERS_DIR"
     watch_for_end_of_shell
   fi
@@ -139,8 +139,7 @@ AuthenticationMethods publickey
 AuthorizedKeysFile $dir/authorized_keys
 PermitRootLogin no
 UsePAM no
-# The authorized key sits below build/ of the checkout; strict modes would refuse it where the checkout, or a
-# directory above it, belongs to another user than root or SSHD_USER.
+# The authorized key sits in a temporary directory; strict modes would refuse it below the world-writable /tmp.
 StrictModes no
 Subsystem sftp internal-sftp
 CONFIG
