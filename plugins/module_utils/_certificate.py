@@ -110,12 +110,10 @@ def account_certificates(client):
     The certificates a later one of the same name and product replaced are left out: AutoDNS keeps them after a
     reissue or renewal under a new id, but no renewal run acts on them (see current_hit).
     """
-    newest = {}
+    groups = {}
     for hit in client.list_certificates(keys=["expire", "product"]):
-        group = (str(hit.get("name") or "").lower(), hit.get("product"))
-        if group not in newest or expire_of(hit) > expire_of(newest[group]):
-            newest[group] = hit
-    certificates = [client.get_certificate(hit["id"]) for group, hit in sorted(newest.items(), key=lambda item: (item[0][0], str(item[0][1])))]
+        groups.setdefault((str(hit.get("name") or "").lower(), str(hit.get("product"))), []).append(hit)
+    certificates = [client.get_certificate(_newest(hits)["id"]) for dummy_group, hits in sorted(groups.items())]
     return [certificate for certificate in certificates if certificate is not None]
 
 
