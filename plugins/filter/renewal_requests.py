@@ -168,6 +168,24 @@ def renewal_requests(entries, defaults):
     return requests
 
 
+def renewal_orders(requests, current, authentication):
+    """The certificates option of certificate_renew for the completed ``requests``: each one's current certificate (``current``,
+    by key, as certificate_info read it), its prepared validation (``authentication``, by key, where there is one) and its settings."""
+    if not isinstance(current, dict) or not isinstance(authentication, dict):
+        raise AnsibleFilterError("renewal_orders expects the current certificates and the prepared validations, each by key.")
+    orders = []
+    for request in requests:
+        if request["key"] not in current:
+            raise AnsibleFilterError(f"renewal_orders: no current certificate for {request['key']}.")
+        order = {"certificate": current[request["key"]], "dns_provisioning": request["dns_method"] == "provisioning",
+                 "force": request["force"], "remaining_days": request["remaining_days"], "order": request["order"]}
+        order.update({name: request[name] for name in ("term", "csr") if request[name] is not None})
+        if request["key"] in authentication:
+            order["authentication"] = authentication[request["key"]]
+        orders.append(order)
+    return orders
+
+
 class FilterModule:
     def filters(self):
-        return {"renewal_requests": renewal_requests}
+        return {"renewal_requests": renewal_requests, "renewal_orders": renewal_orders}

@@ -29,6 +29,10 @@ class CertificateNotFound(TaskFailure):
     """The certificate a task names does not exist for this user."""
 
 
+class CertificateDescriptionError(TaskFailure):
+    """A certificate passed as certificate_info described it lacks what is needed."""
+
+
 class IssuedCertificateNotFound(CertificateNotFound):
     """No certificate at AutoDNS is proven to be the one an order issued."""
 
@@ -184,10 +188,11 @@ def _leaf_not_after(certificate, pem, warnings):
         return None
 
 
-def describe_certificate(certificate, now=None):
+def describe_certificate(certificate, now=None, read_at=None):
     """The certificate in the shape of certificate_info's result, and warnings for the person running it.
 
-    ``not_after_matches_expire`` cross-checks the leaf's notAfter with the API's ``expire`` (None where either is missing).
+    ``read_at`` is when the read of the certificate began (``now`` where not given). ``not_after_matches_expire`` cross-checks the leaf's notAfter
+    with the API's ``expire`` (None where either is missing).
     """
     warnings = []
     expire = parse_api_datetime(certificate.get("expire"))
@@ -224,8 +229,46 @@ def describe_certificate(certificate, now=None):
         "multiyear": certificate.get("multiyear") is True,
         "reissue_required": certificate.get("reissueRequired") is True,
         "validation_records": validation_records(certificate.get("authentication")),
+        "software": certificate.get("software"),
+        "admin_contact_id": (certificate.get("adminContact") or {}).get("id"),
+        "technical_contact_id": (certificate.get("technicalContact") or {}).get("id"),
+        "read_at": (read_at or now or datetime.datetime.now(datetime.timezone.utc)).isoformat(),
     }
     return description, warnings
+
+
+# What certificate_from_description needs of a description.
+ORDER_DESCRIPTION_KEYS = ("id", "name", "product", "term", "expire", "payable", "reissue_required", "serial_number", "pem", "csr",
+                          "subject_alt_names", "authentication_method", "software", "admin_contact_id", "technical_contact_id", "read_at")
+
+
+def certificate_from_description(description):
+    """The certificate object (the API's keys) a description of describe_certificate was made of, as far as an order needs it,
+    and when it was read; CertificateDescriptionError where the description lacks what an order needs."""
+    missing = [key for key in ORDER_DESCRIPTION_KEYS if key not in description]
+    if missing or description["id"] is None or not description["name"]:
+        raise CertificateDescriptionError(
+            f"certificate must be a certificate as autodns.ssl.certificate_info returns it; {', '.join(missing) or 'id and name'}"
+            " missing. Pass the certificate of a certificate_info result of this collection's version.")
+    try:
+        read_at = parse_api_datetime(description["read_at"])
+    except ValueError:
+        read_at = None
+    if read_at is None:
+        raise CertificateDescriptionError(f"certificate {description['id']} has no readable read_at; pass it as certificate_info returned it.")
+    certificate = {
+        "id": description["id"], "name": description["name"], "product": description["product"], "expire": description["expire"],
+        "payable": description["payable"], "reissueRequired": description["reissue_required"] is True,
+        "serialNumber": description["serial_number"], "server": description["pem"], "csr": description["csr"],
+        "subjectAlternativeNames": [{"name": name} for name in description["subject_alt_names"] or []],
+        "software": description["software"], "authentication": {"method": description["authentication_method"]},
+    }
+    if description["term"] is not None:
+        certificate["lifetime"] = {"unit": "MONTH", "period": description["term"]}
+    for contact, key in (("adminContact", "admin_contact_id"), ("technicalContact", "technical_contact_id")):
+        if description[key] is not None:
+            certificate[contact] = {"id": description[key]}
+    return certificate, read_at
 
 
 def csr_public_key_sha256(csr_pem):

@@ -14,7 +14,9 @@ Note that this module util is **PRIVATE** to the collection. It can have breakin
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 
 from ._certificate import csr_public_key_sha256, days_until, expire_of, payable_of, resolve_certificate, serial_number_of, term_of
 from ._client import AutoDNSError, parse_api_datetime
@@ -252,26 +254,40 @@ def order_in_flight(client, certificate):
     return None
 
 
-def orders_in_flight(client, certificates):
-    """The renew or reissue job in flight of each certificate's name, {lower-case name: job}, from one search where the
-    hits name their object; where a hit does not, each certificate is looked up on its own."""
+def _jobs_by_name(search, certificates, filters, accept, one_by_one):
+    """The job ``accept`` takes for each certificate's name, {lower-case name: job}, from one search of their renew and reissue
+    jobs with the further ``filters``.
+
+    ``accept(hit, name)`` returns the job to keep for a hit, or None. Where a hit of several names does not name its object,
+    the search cannot tell the names apart, and each certificate is looked up with ``one_by_one(certificate)`` instead.
+    """
     names = sorted({certificate["name"] for certificate in certificates})
     if not names:
         return {}
-    filters = [
-        {"key": "action", "operator": "IN", "values": list(ORDER_ACTIONS)},
-        {"key": "object", "operator": "IN", "values": names},
-        {"key": "status", "operator": "IN", "values": list(IN_FLIGHT_JOB_STATUSES)},
-    ]
+    if len(names) == 1:
+        by_name = {"key": "object", "operator": "EQUAL", "value": names[0]}
+    else:
+        by_name = {"key": "object", "operator": "IN", "values": names}
     found = {}
-    for hit in client.search_jobs(filters):
-        name = str((hit.get("object") or {}).get("value") or "").lower()
+    for hit in search([{"key": "action", "operator": "IN", "values": list(ORDER_ACTIONS)}, by_name] + filters):
+        name = str((hit.get("object") or {}).get("value") or (names[0] if len(names) == 1 else "")).lower()
         if not name:
-            return {certificate["name"].lower(): order_in_flight(client, certificate) for certificate in certificates}
-        complete = _complete(client, hit)
-        if job_status(_job_of(complete)) in IN_FLIGHT_JOB_STATUSES:
-            found.setdefault(name, complete)
+            return {certificate["name"].lower(): one_by_one(certificate) for certificate in certificates}
+        if name not in found:
+            job = accept(hit, name)
+            if job is not None:
+                found[name] = job
     return found
+
+
+def orders_in_flight(client, certificates):
+    """The renew or reissue job in flight of each certificate's name, {lower-case name: job}, from one search."""
+    def in_flight(hit, dummy_name):
+        complete = _complete(client, hit)
+        return complete if job_status(_job_of(complete)) in IN_FLIGHT_JOB_STATUSES else None
+
+    filters = [{"key": "status", "operator": "IN", "values": list(IN_FLIGHT_JOB_STATUSES)}]
+    return _jobs_by_name(client.search_jobs, certificates, filters, in_flight, functools.partial(order_in_flight, client))
 
 
 def describe_in_flight(found):
@@ -448,14 +464,28 @@ def _order_problem(plan, certificate, term, csr_info):
     return problem or (csr_names_problem(certificate, csr_info) if csr_info else None)
 
 
-def renew_certificate(client, options, check_mode=False, csr_info=None, now=None):
-    """Renew or reissue the certificate ``options`` name (the module's options) where it is due; returns the task result.
+class RenewalRequest:
+    """One certificate to renew: as it was read at ``read_at``, the options of its renewal (the options of certificate_renew),
+    and ``csr_info`` of the checked ``options["csr"]`` (see _x509.check_csr)."""
 
-    ``csr_info`` describes the checked ``options["csr"]`` (see _x509.check_csr). Everything that stands against the order is
-    found from reads alone, before the order is sent, and in check mode too.
+    def __init__(self, certificate, read_at, options, csr_info=None):
+        self.certificate = certificate
+        self.read_at = read_at
+        self.options = options
+        self.csr_info = csr_info
+
+    @property
+    def name(self):
+        return self.certificate["name"].lower()
+
+
+def _ready_order(request, now):
+    """The task result of the request so far, and the order to place (None where it is not due).
+
+    Everything that stands against the order is found from what was read and asked, before anything is sent, and in check
+    mode too; it raises RenewalError.
     """
-    read_at = datetime.datetime.now(datetime.timezone.utc)
-    certificate = resolve_certificate(client, certificate_id=options["certificate_id"], name=options["name"])
+    certificate, options, csr_info = request.certificate, request.options, request.csr_info
     expire = parse_api_datetime(certificate.get("expire"))
     payable = payable_of(certificate)
     plan = plan_renewal(certificate, options["remaining_days"], options["force"], options["order"], now)
@@ -476,50 +506,129 @@ def renew_certificate(client, options, check_mode=False, csr_info=None, now=None
         "previous": None,
     }
     if not plan["due"]:
-        return result
-    order = plan["order"]
+        return result, None
     problem = _order_problem(plan, certificate, options["term"], csr_info)
     if problem:
-        if _too_early(order, expire, now or read_at):
+        if _too_early(plan["order"], expire, now or request.read_at):
             result["renewal_possible_from"] = renewal_possible_from(expire).isoformat()
         raise RenewalError(problem, **result)
     csr_common_name = csr_info["common_name"] if csr_info else certificate["name"]
-    authentication = authentication_body(options["authentication"], csr_common_name, options["dns_provisioning"])
-    term = options["term"] if options["term"] is not None else term_of(certificate)
-    body = order_body(certificate, term, options["csr"], authentication)
-
-    result["previous"] = previous_of(certificate, options["csr"])
     try:
-        unvalidated = _unvalidated_problem(authentication, options["dns_provisioning"])
-        if check_mode:
-            result.update(_predict(client, certificate, order, unvalidated))
-        else:
-            with exclusive_lock(state_file_name("order", api_host(client.api_url), certificate["name"].lower()),
-                                ORDER_LOCK_SECONDS, f"the orders of {certificate['name']}"):
-                result.update(_order_once(client, certificate, order, body, options["dns_provisioning"], read_at, unvalidated))
+        authentication = authentication_body(options["authentication"], csr_common_name, options["dns_provisioning"])
     except RenewalError as error:
         error.result.update(result)
         raise
+    term = options["term"] if options["term"] is not None else term_of(certificate)
+    result["previous"] = previous_of(certificate, options["csr"])
+    return result, {
+        "order": plan["order"],
+        "body": order_body(certificate, term, options["csr"], authentication),
+        "dns_provisioning": options["dns_provisioning"],
+        "unvalidated": _unvalidated_problem(authentication, options["dns_provisioning"]),
+    }
+
+
+def renew_certificate(client, options, check_mode=False, csr_info=None, now=None):
+    """Renew or reissue the certificate ``options`` name (the module's options) where it is due; returns the task result.
+
+    ``csr_info`` describes the checked ``options["csr"]`` (see _x509.check_csr).
+    """
+    read_at = datetime.datetime.now(datetime.timezone.utc)
+    certificate = resolve_certificate(client, certificate_id=options["certificate_id"], name=options["name"])
+    outcome = renew_certificates(client, [RenewalRequest(certificate, read_at, options, csr_info)], check_mode, now)[0]
+    if isinstance(outcome, RenewalError):
+        raise outcome
+    return outcome
+
+
+def renew_certificates(client, requests, check_mode=False, now=None):
+    """Renew or reissue each certificate of ``requests`` (RenewalRequest) that is due; returns for each, in the order given, its
+    task result or the RenewalError that stopped it. One certificate's problem never stops the others.
+
+    The due certificates are ordered together: under the locks of all their names, one search finds the orders in flight and
+    one the orders placed since the certificates were read, for all of them.
+    """
+    outcomes = []
+    due = []
+    for request in requests:
+        try:
+            result, order = _ready_order(request, now)
+        except RenewalError as error:
+            outcomes.append(error)
+            continue
+        outcomes.append(result)
+        if order is not None:
+            due.append((len(outcomes) - 1, request, order))
+    if due:
+        _order_due(client, due, outcomes, check_mode)
+    return outcomes
+
+
+def renewal_entries(outcomes):
+    """The task result of certificate_renew with certificates: the outcomes of renew_certificates as entries of ``renewals``."""
+    entries = [dict(outcome.result, problem=str(outcome)) if isinstance(outcome, RenewalError) else dict(outcome, problem=None)
+               for outcome in outcomes]
+    return {"changed": any(entry.get("changed") for entry in entries), "renewals": entries}
+
+
+@contextlib.contextmanager
+def _order_locks(client, names):
+    """The locks of the orders of all ``names``, taken in one order by every process, so that two never wait for each other."""
+    with contextlib.ExitStack() as locks:
+        for name in sorted(set(names)):
+            locks.enter_context(exclusive_lock(state_file_name("order", api_host(client.api_url), name), ORDER_LOCK_SECONDS,
+                                               f"the orders of {name}"))
+        yield
+
+
+def _order_due(client, due, outcomes, check_mode):
+    """Find or place the order of each due request, and put its result (or its RenewalError) in ``outcomes``."""
+    unsettled = {index for index, dummy_request, dummy_order in due}
+    settled_names = {}
+    try:
+        with contextlib.ExitStack() as locks:
+            if not check_mode:
+                locks.enter_context(_order_locks(client, [request.name for dummy_index, request, dummy_order in due]))
+            found = orders_in_flight(client, [request.certificate for dummy_index, request, dummy_order in due])
+            if not check_mode:
+                found.update(orders_placed_since(client, [(request.certificate, request.read_at) for dummy_index, request, dummy_order in due
+                                                          if request.name not in found]))
+            for index, request, order in due:
+                earlier = settled_names.get(request.name)
+                if earlier is not None:
+                    # A second request of one name waits for the order of the first.
+                    outcomes[index] = dict(outcomes[index], **{key: earlier[key] for key in ("job_id", "job_status", "ctid", "order")},
+                                           in_flight=True, changed=False)
+                else:
+                    outcomes[index] = _settled(outcomes[index], lambda: _order_once(client, request, order, found.get(request.name), check_mode))
+                    if not isinstance(outcomes[index], RenewalError) and outcomes[index]["job_id"] is not None:
+                        settled_names[request.name] = outcomes[index]
+                unsettled.discard(index)
     except AutoDNSError as error:
-        raise RenewalError(str(error), error=error, **result) from error
+        _fail_unsettled(unsettled, outcomes, str(error), error)
     except LocalStateError as error:
-        raise RenewalError(f"{error} The order of {certificate['name']} is placed only under that lock, so that two processes never both order.",
-                           **result) from error
-    return result
+        _fail_unsettled(unsettled, outcomes, f"{error} The orders are placed only under these locks, so that two processes never both order.")
+
+
+def _settled(result, settle):
+    """``result`` completed by ``settle()``, or the RenewalError that stopped it, carrying ``result``."""
+    try:
+        return dict(result, **settle())
+    except RenewalError as error:
+        error.result.update(result)
+        return error
+    except AutoDNSError as error:
+        return RenewalError(str(error), error=error, **result)
+
+
+def _fail_unsettled(indexes, outcomes, reason, error=None):
+    for index in indexes:
+        outcomes[index] = RenewalError(reason, error=error, **outcomes[index])
 
 
 def _in_flight_result(found, order):
     action = str(_job_of(found).get("action") or "").lower()
     return dict(_job_result(found), in_flight=True, changed=False, order=action if action in ORDER_ACTIONS else order)
-
-
-def _predict(client, certificate, order, unvalidated):
-    found = order_in_flight(client, certificate)
-    if found is not None:
-        return _in_flight_result(found, order)
-    if unvalidated:
-        raise RenewalError(unvalidated)
-    return {"order": order, "changed": True}
 
 
 def order_placed_since(client, certificate, since):
@@ -536,15 +645,33 @@ def order_placed_since(client, certificate, since):
     return None
 
 
-def _order_once(client, certificate, order, body, dns_provisioning, read_at, unvalidated):
-    """Look for an order in flight or placed since the certificate was read, else order (unless ``unvalidated`` says why not).
+def orders_placed_since(client, reads):
+    """For each (certificate, read_at) of ``reads``, the renew or reissue job of its name created since it was read that has
+    ended already, {lower-case name: job}, from one search (see order_placed_since)."""
+    since = {}
+    for certificate, read_at in reads:
+        name = certificate["name"].lower()
+        since[name] = min(since.get(name, read_at), read_at)
+
+    def placed_since(hit, name):
+        created = _created(hit)
+        return hit if created is not None and created >= since[name] - CLOCK_SKEW else None
+
+    return _jobs_by_name(client.search_job_history, [certificate for certificate, dummy_read_at in reads], [], placed_since,
+                         lambda certificate: order_placed_since(client, certificate, since[certificate["name"].lower()]))
+
+
+def _order_once(client, request, order, found, check_mode):
+    """The job in flight or placed since the certificate was read (``found``), else the order placed now, or in check mode the
+    order that would be placed (unless ``order["unvalidated"]`` says why it must not be).
 
     The caller holds the certificate's lock, so other processes wait, and then find this order.
     """
-    found = order_in_flight(client, certificate) or order_placed_since(client, certificate, read_at)
     if found is not None:
-        return _in_flight_result(found, order)
-    if unvalidated:
-        raise RenewalError(unvalidated)
-    placed = place_order(client, certificate, order, body, dns_provisioning)
-    return dict(placed, order=order, changed=not placed["in_flight"])
+        return _in_flight_result(found, order["order"])
+    if order["unvalidated"]:
+        raise RenewalError(order["unvalidated"])
+    if check_mode:
+        return {"order": order["order"], "changed": True}
+    placed = place_order(client, request.certificate, order["order"], order["body"], order["dns_provisioning"])
+    return dict(placed, order=order["order"], changed=not placed["in_flight"])

@@ -132,7 +132,11 @@ def checked_csr_option(module, option="csr", unset_hint=None):
     An empty string is refused, not taken for "not set": ``unset_hint`` says what leaving the option out does. A private key
     pasted into the option is made a no_log value first, so that neither the failure nor its invocation shows it.
     """
-    text = module.params[option]
+    return checked_csr_value(module, module.params[option], option, unset_hint)
+
+
+def checked_csr_value(module, text, option, unset_hint=None):
+    """checked_csr_option for the value ``text`` of the option (or suboption) named ``option``."""
     if text is None:
         return None, None
     if holds_private_key(text):
@@ -144,7 +148,8 @@ def checked_csr_option(module, option="csr", unset_hint=None):
         try:
             return check_csr(text)
         except X509Error as exc:
-            problem = str(exc)
+            # A suboption is named, so that the entry can be found.
+            problem = str(exc) if option == "csr" else f"{option}: {exc}"
     module.fail_json(msg=problem)
     return None, None
 

@@ -277,6 +277,23 @@ certificate:
         - While a job runs, these are the records it waits for.
       type: list
       elements: dict
+    software:
+      description: The server software the certificate is ordered for (the API's C(software)), or V(null).
+      type: str
+      sample: APACHE2
+    admin_contact_id:
+      description: The id of the certificate's administrative contact, or V(null).
+      type: int
+    technical_contact_id:
+      description: The id of the certificate's technical contact, or V(null).
+      type: int
+    read_at:
+      description:
+        - When the task began to read the certificate (ISO 8601).
+        - Pass the whole certificate to O(autodns.ssl.certificate_renew#module:certificates[].certificate); the renewal then
+          counts every order of the name placed since this moment.
+      type: str
+      sample: "2026-11-30T06:00:00.120512+00:00"
 requested:
   description:
     - With O(names) or O(certificate_ids), one entry per requested certificate, the names first, in the order given.
@@ -350,6 +367,7 @@ def find_certificates(module, client):
 
 def read_certificates(module, client):
     params = module.params
+    read_at = datetime.datetime.now(datetime.timezone.utc)
     found = find_certificates(module, client)
     now = datetime.datetime.now(datetime.timezone.utc)
     plans = {}
@@ -362,7 +380,7 @@ def read_certificates(module, client):
     for index, (requested, certificate, problem) in enumerate(found):
         description = None
         if certificate is not None:
-            description, warnings = describe_certificate(certificate, now)
+            description, warnings = describe_certificate(certificate, now, read_at)
             for warning in warnings:
                 module.warn(warning)
             job = in_flight.get(certificate["name"].lower()) if plans[index]["due"] else None

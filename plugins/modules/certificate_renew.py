@@ -29,6 +29,12 @@ description:
   - A renewal more than 90 days before expiry, which the API refuses (code C(EF4001012)), fails the task before anything is ordered,
     in check mode too, and names the date from which a renewal is possible; so does a refusal with that code by the API itself.
   - A certificate for which the API reports no expiry date is never taken as expired; the task fails and orders nothing.
+  - With O(certificates), one task renews many certificates as M(autodns.ssl.certificate_info) read them, without reading them
+    again. It holds the locks of all their names at once (taken in one order, so that two such tasks never wait for each other),
+    looks for the orders in flight of all of them with one search and for the orders placed since they were read with another,
+    and then orders each due certificate once. A problem of one certificate is reported in its entry of RV(renewals) and does not
+    stop the others; bad input (a CSR that cannot be used, a negative O(remaining_days), an entry that is not a certificate as
+    M(autodns.ssl.certificate_info) returns it) fails the task before anything is asked.
 author:
   - autodns.ssl contributors (@autodns-ssl)
 extends_documentation_fragment:
@@ -56,12 +62,54 @@ options:
   certificate_id:
     description:
       - The id of the certificate to renew.
-      - Exactly one of O(certificate_id) and O(name) is required.
+      - Exactly one of O(certificate_id), O(name) and O(certificates) is required.
     type: int
+  certificates:
+    description:
+      - Many certificates to renew in one task, each as M(autodns.ssl.certificate_info) read it, with the options of its renewal.
+      - The options O(term), O(csr), O(authentication), O(dns_provisioning), O(force), O(remaining_days) and O(order) apply to every
+        entry that does not set its own.
+      - The results are in RV(renewals), in the order of the entries.
+      - Exactly one of O(certificate_id), O(name) and O(certificates) is required.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      certificate:
+        description:
+          - The certificate as M(autodns.ssl.certificate_info) returned it (RV(autodns.ssl.certificate_info#module:certificate), or the
+            C(certificate) of an element of RV(autodns.ssl.certificate_info#module:requested)), unchanged.
+          - It is not read again. Orders of its name placed since its
+            RV(autodns.ssl.certificate_info#module:certificate.read_at) are found and returned instead of ordering again.
+        type: dict
+        required: true
+      term:
+        description: The term of a renewal in months, as O(term).
+        type: int
+      csr:
+        description: A new certificate signing request for this certificate, as O(csr).
+        type: str
+      authentication:
+        description: The domain validation data for this certificate, as O(authentication).
+        type: list
+        elements: dict
+      dns_provisioning:
+        description: Whether AutoDNS writes the validation records of this certificate, as O(dns_provisioning).
+        type: bool
+      force:
+        description: Order even when this certificate is not due, as O(force).
+        type: bool
+      remaining_days:
+        description: When this certificate is due, as O(remaining_days).
+        type: int
+      order:
+        description: Which order a renewal of this certificate is, as O(order).
+        type: str
+        choices: [auto, renew, reissue]
   name:
     description:
       - The name (common name) of the certificate to renew. Where several certificates have this name, the one that expires last is renewed.
-      - Exactly one of O(certificate_id) and O(name) is required. An empty string is refused.
+      - Exactly one of O(certificate_id), O(name) and O(certificates) is required. An empty string is refused.
     type: str
   term:
     description:
@@ -164,6 +212,28 @@ EXAMPLES = r"""
         previous: "{{ renewal.previous }}"
       when: renewal.job_id is not none
 
+- name: Read two certificates with one task
+  autodns.ssl.certificate_info:
+    names: [www.example.com, shop.example.com]
+  register: fleet
+  delegate_to: localhost
+  run_once: true
+
+- name: Reissue or renew the due ones together, shop.example.com with a new key
+  autodns.ssl.certificate_renew:
+    certificates:
+      - certificate: "{{ fleet.requested[0].certificate }}"
+      - certificate: "{{ fleet.requested[1].certificate }}"
+        csr: "{{ lookup('ansible.builtin.file', 'shop.example.com.csr') }}"
+    dns_provisioning: true
+  register: fleet_renewals
+  delegate_to: localhost
+  run_once: true
+
+- name: Show what could not be ordered
+  ansible.builtin.debug:
+    msg: "{{ fleet_renewals.renewals | rejectattr('problem', 'none') | map(attribute='problem') }}"
+
 - name: Renew with a new key, for two years, 60 days ahead
   autodns.ssl.certificate_renew:
     name: shop.example.com
@@ -176,46 +246,64 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+renewals:
+  description:
+    - With O(certificates), one entry per element of O(certificates), in the same order.
+    - Each entry has the keys this task returns for one certificate (RV(certificate_id), RV(name), RV(days_remaining), RV(expire),
+      RV(payable), RV(due), RV(due_reason), RV(order), RV(previous), RV(job_id), RV(job_status), RV(ctid), RV(in_flight), and
+      C(changed)), and RV(renewals[].problem).
+  returned: with O(certificates)
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  contains:
+    problem:
+      description:
+        - Why this certificate was not ordered although it is due, as the task's message would say it for one certificate; V(null)
+          where nothing stood against it.
+        - Where an API call failed, the entry also has C(api_error) (see RV(api_error)), and where a renewal is too early
+          C(renewal_possible_from).
+      type: str
 certificate_id:
   description: The id of the certificate that is reissued or renewed (as it was before the order).
-  returned: success
+  returned: success, without O(certificates)
   type: int
   sample: 1658023
 name:
   description: The certificate's name.
-  returned: success
+  returned: success, without O(certificates)
   type: str
   sample: www.example.com
 days_remaining:
   description: Whole days until the certificate expires.
-  returned: success
+  returned: success, without O(certificates)
   type: int
   sample: 20
 expire:
   description: The certificate's expiry (ISO 8601).
-  returned: success
+  returned: success, without O(certificates)
   type: str
   sample: "2026-12-18T23:59:59+00:00"
 payable:
   description: The end of the paid term (ISO 8601), the API's C(payable); V(null) where the API reports none.
-  returned: success
+  returned: success, without O(certificates)
   type: str
   sample: "2028-06-30T23:59:59+00:00"
 due:
   description: Whether the certificate is due (see O(remaining_days) and O(force)).
-  returned: success
+  returned: success, without O(certificates)
   type: bool
   sample: true
 due_reason:
   description: Why the certificate is due, as a sentence; V(null) when it is not due.
-  returned: success
+  returned: success, without O(certificates)
   type: str
   sample: expires in 20 days, within remaining_days (30)
 order:
   description:
     - The order placed (V(renew) or V(reissue)), the order of the job found in flight, or in check mode the order that would be placed.
     - V(null) when the certificate is not due.
-  returned: success
+  returned: success, without O(certificates)
   type: str
   sample: reissue
 previous:
@@ -223,7 +311,7 @@ previous:
     - The certificate as it was when the order was placed, and the key of the CSR that was ordered.
     - Pass it to O(autodns.ssl.certificate_info#module:previous) to read the certificate this order issued.
     - V(null) when the certificate is not due.
-  returned: success
+  returned: success, without O(certificates)
   type: dict
   contains:
     id:
@@ -245,26 +333,26 @@ job_id:
   description:
     - The id of the reissue or renewal job, ordered by this task or found in flight.
     - V(null) when the certificate is not due, and in check mode unless a job was found in flight.
-  returned: success
+  returned: success, without O(certificates)
   type: int
   sample: 4297539521
 job_status:
   description: The job's status as the API reported it (for example V(RUNNING) or V(DEFERRED)); V(null) where the API did not say.
-  returned: success
+  returned: success, without O(certificates)
   type: str
   sample: RUNNING
 ctid:
   description:
     - The client transaction id of the order request, or of the request that started the job found in flight.
     - The message of the ended job carries the same ctid.
-  returned: success
+  returned: success, without O(certificates)
   type: str
   sample: autodns-ssl-6f1c0e7a5d2b4c1e9a7f3b2d1c0e9f8a
 in_flight:
   description:
     - Whether a reissue or renewal job that was already running, or that another process ordered while this one waited for
       the certificate's lock, was returned instead of ordering.
-  returned: success
+  returned: success, without O(certificates)
   type: bool
   sample: false
 renewal_possible_from:
@@ -309,20 +397,58 @@ api_error:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.autodns.ssl.plugins.module_utils._api_module import api_argument_spec, fail_on_empty_options, run_module
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import CertificateDescriptionError, certificate_from_description
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
+    ORDER_CHOICES,
+    RenewalRequest,
     decision_argument_spec,
     decision_option_problem,
     order_option_problem,
     renew_certificate,
+    renew_certificates,
+    renewal_entries,
 )
-from ansible_collections.autodns.ssl.plugins.module_utils._x509 import checked_csr_option, require_cryptography
+from ansible_collections.autodns.ssl.plugins.module_utils._x509 import checked_csr_option, checked_csr_value, require_cryptography
+
+# The options an entry of certificates can set for itself; where it does not, the task's option applies.
+ENTRY_OPTIONS = ("term", "csr", "authentication", "dns_provisioning", "force", "remaining_days", "order")
+CSR_UNSET_HINT = "leave csr out to order with the CSR AutoDNS holds"
+
+
+def requested_renewals(module):
+    """A RenewalRequest per entry of certificates; bad input fails the task here, before anything is asked."""
+    requests = []
+    for index, entry in enumerate(module.params["certificates"]):
+        label = f"certificates[{index}]"
+        options = {key: module.params[key] if entry[key] is None else entry[key] for key in ENTRY_OPTIONS}
+        problem = order_option_problem(options) or decision_option_problem(options)
+        if problem:
+            module.fail_json(msg=f"{label}: {problem}")
+        try:
+            certificate, read_at = certificate_from_description(entry["certificate"])
+        except CertificateDescriptionError as error:
+            module.fail_json(msg=f"{label}: {error}")
+        options["csr"], csr_info = checked_csr_value(module, options["csr"], f"{label}.csr", CSR_UNSET_HINT)
+        requests.append(RenewalRequest(certificate, read_at, options, csr_info))
+    return requests
 
 
 def main():
     argument_spec = api_argument_spec()
+    entry_spec = {
+        "certificate": {"type": "dict", "required": True},
+        "term": {"type": "int"},
+        "csr": {"type": "str"},
+        "authentication": {"type": "list", "elements": "dict"},
+        "dns_provisioning": {"type": "bool"},
+        "force": {"type": "bool"},
+        "remaining_days": {"type": "int"},
+        "order": {"type": "str", "choices": list(ORDER_CHOICES)},
+    }
     argument_spec.update(
         certificate_id={"type": "int"},
         name={"type": "str"},
+        certificates={"type": "list", "elements": "dict", "options": entry_spec},
         term={"type": "int"},
         csr={"type": "str"},
         authentication={"type": "list", "elements": "dict"},
@@ -332,8 +458,8 @@ def main():
     argument_spec.update(decision_argument_spec())
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=[("certificate_id", "name")],
-        required_one_of=[("certificate_id", "name")],
+        mutually_exclusive=[("certificate_id", "name", "certificates")],
+        required_one_of=[("certificate_id", "name", "certificates")],
         supports_check_mode=True,
     )
     options = dict(module.params)
@@ -342,8 +468,12 @@ def main():
         module.fail_json(msg=problem)
     fail_on_empty_options(module, ["name"])
     require_cryptography(module)
-    options["csr"], csr_info = checked_csr_option(module, unset_hint="leave csr out to order with the CSR AutoDNS holds")
-    run_module(module, lambda client: renew_certificate(client, options, check_mode=module.check_mode, csr_info=csr_info))
+    options["csr"], csr_info = checked_csr_option(module, unset_hint=CSR_UNSET_HINT)
+    if options["certificates"] is None:
+        run_module(module, lambda client: renew_certificate(client, options, check_mode=module.check_mode, csr_info=csr_info))
+    else:
+        requests = requested_renewals(module)
+        run_module(module, lambda client: renewal_entries(renew_certificates(client, requests, check_mode=module.check_mode)))
 
 
 if __name__ == "__main__":

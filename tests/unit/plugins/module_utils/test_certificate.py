@@ -9,13 +9,16 @@ import datetime
 import pytest
 
 from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
+    CertificateDescriptionError,
     IssuedCertificateNotFound,
+    certificate_from_description,
     chain_pem_of,
     csr_public_key_sha256,
     describe_certificate,
     issued_certificate,
 )
 from ansible_collections.autodns.ssl.plugins.module_utils._client import AutoDNSClient
+from ansible_collections.autodns.ssl.plugins.module_utils._renewal import order_body, plan_renewal, previous_of
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
 from ansible_collections.autodns.ssl.tests.unit.plugins.pki import EXPIRE, api_certificate
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
@@ -25,7 +28,8 @@ from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API
 def test_describe_certificate():
     dummy_root, dummy_root_key, intermediate, dummy_intermediate_key = pki.ca_pair()
     certificate = api_certificate()
-    description, warnings = describe_certificate(certificate, now=EXPIRE - datetime.timedelta(days=20, hours=1))
+    read_at = EXPIRE - datetime.timedelta(days=20, hours=2)
+    description, warnings = describe_certificate(certificate, now=EXPIRE - datetime.timedelta(days=20, hours=1), read_at=read_at)
     assert not warnings
     assert description == {
         "id": 1658000,
@@ -49,6 +53,10 @@ def test_describe_certificate():
         "multiyear": False,
         "reissue_required": False,
         "validation_records": [],
+        "software": None,
+        "admin_contact_id": None,
+        "technical_contact_id": None,
+        "read_at": read_at.isoformat(),
     }
 
 
@@ -208,3 +216,36 @@ def test_a_job_naming_a_certificate_that_is_gone_falls_back_to_the_name(http):
     new = issued(certificate_id=1658002)
     http(Call("GET", "/certificate/1658001", status=404, envelope=error_envelope("E400104", "EF400104")), search_call(new), get_call(new))
     assert find(1658001)["id"] == 1658002
+
+
+def test_a_description_gives_back_what_an_order_needs():
+    payable = EXPIRE + datetime.timedelta(days=300)
+    raw = api_certificate(payable=format_api_datetime(payable), software="APACHE2", adminContact={"id": 11, "fname": "Ada"},
+                          technicalContact={"id": 12}, reissueRequired=True)
+    read_at = EXPIRE - datetime.timedelta(days=21)
+    certificate, described_read_at = certificate_from_description(describe_certificate(raw, now=read_at, read_at=read_at)[0])
+    assert described_read_at == read_at
+    authentication = {"method": "DNS", "provisioning": True}
+    assert order_body(certificate, 12, None, authentication) == order_body(raw, 12, None, authentication)
+    now = EXPIRE - datetime.timedelta(days=20)
+    assert plan_renewal(certificate, 30, now=now) == plan_renewal(raw, 30, now=now)
+    assert previous_of(certificate, None) == previous_of(raw, None)
+    assert certificate["subjectAlternativeNames"] == [{"name": "www.example.com"}, {"name": "example.com"}]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"read_at": None}, "has no readable read_at"),
+    ({"read_at": "yesterday"}, "has no readable read_at"),
+    ({"id": None}, "id and name missing"),
+])
+def test_a_description_without_what_an_order_needs_is_refused(change, message):
+    description = dict(describe_certificate(api_certificate())[0], **change)
+    with pytest.raises(CertificateDescriptionError, match=message):
+        certificate_from_description(description)
+
+
+def test_a_description_missing_keys_names_them():
+    description = describe_certificate(api_certificate())[0]
+    del description["payable"], description["software"]
+    with pytest.raises(CertificateDescriptionError, match="payable, software missing"):
+        certificate_from_description(description)

@@ -10,6 +10,7 @@ so each test compares what the collection's code reports with what the API imita
 
 from __future__ import annotations
 
+import datetime
 import multiprocessing
 import os
 import signal
@@ -17,7 +18,12 @@ import signal
 import pytest
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _renewal
-from ansible_collections.autodns.ssl.plugins.module_utils._certificate import issued_certificate
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
+    certificate_from_description,
+    current_certificates,
+    describe_certificate,
+    issued_certificate,
+)
 from ansible_collections.autodns.ssl.plugins.module_utils._client import CTID_PREFIX, AutoDNSClient
 from ansible_collections.autodns.ssl.plugins.module_utils._local_state import STATE_DIRECTORY_NAME
 from ansible_collections.autodns.ssl.plugins.module_utils._poll import IN_FLIGHT_JOB_STATUSES, JobWaiter
@@ -203,6 +209,27 @@ def test_an_order_refused_by_a_5xx_without_effect_is_sent_once_more(control, cli
     assert {"/job/_search", "/job/history/_search"} <= {entry["path"] for entry in between}, "the resend must follow the lookup"
 
 
+def run_together(target, arguments):
+    """Run ``target(*args, start_together, results)`` in a forked process per element of ``arguments``, released at the same
+    moment; returns what each put in ``results`` (kind, answer)."""
+    context = multiprocessing.get_context("fork")
+    start_together = context.Barrier(len(arguments))
+    results = context.Queue()
+    processes = [context.Process(target=target, args=(*args, start_together, results)) for args in arguments]
+    try:
+        for process in processes:
+            process.start()
+        answers = [results.get(timeout=PROCESS_SECONDS) for _process in processes]
+        for process in processes:
+            process.join(PROCESS_SECONDS)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+    return answers
+
+
 def _renew_in_a_process(url, certificate_id, start_together, results):
     """One of two processes renewing the same certificate; reports its task result or its error."""
     try:
@@ -216,22 +243,7 @@ def _renew_in_a_process(url, certificate_id, start_together, results):
 def test_two_processes_ordering_at_once_place_one_order(control, sandbox, due_certificate, runtime_dir, profile):
     # The process that gets the lock second must still see the first one's job running.
     control.settings(job_running_seconds=STILL_RUNNING_SECONDS)
-    context = multiprocessing.get_context("fork")
-    start_together = context.Barrier(2)
-    results = context.Queue()
-    processes = [context.Process(target=_renew_in_a_process, args=(sandbox.url, due_certificate["id"], start_together, results))
-                 for _index in range(2)]
-    try:
-        for process in processes:
-            process.start()
-        answers = [results.get(timeout=PROCESS_SECONDS) for _process in processes]
-        for process in processes:
-            process.join(PROCESS_SECONDS)
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-                process.join()
+    answers = run_together(_renew_in_a_process, [(sandbox.url, due_certificate["id"]), (sandbox.url, due_certificate["id"])])
 
     assert [kind for kind, _answer in answers] == ["result", "result"], answers
     placed, waited = sorted((answer for _kind, answer in answers), key=lambda answer: answer["in_flight"])
@@ -298,3 +310,43 @@ def test_the_issued_certificate_has_a_new_serial(control, client, due_certificat
     if profile["id_policy"] == "same":
         assert due_certificate["serial_number"] in [history["serial_number"] for history in in_sandbox["histories"]]
     the_one_job(control, due_certificate["id"])
+
+
+SECOND_NAME = "shop.example.com"
+
+
+def _renew_many_in_a_process(url, names, start_together, results):
+    """One of two processes that read the certificates of ``names`` the way certificate_info does and renew them in one batch."""
+    try:
+        client = new_client(url)
+        read_at = datetime.datetime.now(datetime.timezone.utc)
+        found = current_certificates(client, names)
+        requests = []
+        for dummy_name, certificate, dummy_problem in found:
+            certificate, read_at = certificate_from_description(describe_certificate(certificate, read_at=read_at)[0])
+            requests.append(_renewal.RenewalRequest(certificate, read_at, renew_options(None)))
+        start_together.wait(PROCESS_SECONDS)
+        outcomes = _renewal.renew_certificates(client, requests)
+        results.put(("result", [outcome if isinstance(outcome, dict) else f"problem: {outcome}" for outcome in outcomes]))
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        results.put(("error", f"{type(error).__name__}: {error} {getattr(error, 'result', '')}"))
+
+
+def test_two_processes_ordering_overlapping_batches_place_one_order_per_certificate(control, sandbox, due_certificate, profile):
+    control.settings(job_running_seconds=STILL_RUNNING_SECONDS)
+    second = control.add_certificate(SECOND_NAME, owner=SSL_OWNER, product="QUICKSSLPREMIUM", days_remaining=20)
+    answers = run_together(_renew_many_in_a_process, [(sandbox.url, [CERTIFICATE_NAME, SECOND_NAME]), (sandbox.url, [SECOND_NAME, CERTIFICATE_NAME])])
+
+    assert [kind for kind, _answer in answers] == ["result", "result"], answers
+    counters = control.counters()
+    assert counters["orders"] == {str(due_certificate["id"]): 1, str(second["id"]): 1}
+    assert len(counters["jobs"]) == 2
+    outcomes = [outcome for _kind, answer in answers for outcome in answer]
+    assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes
+    for certificate_id in (due_certificate["id"], second["id"]):
+        mine = [outcome for outcome in outcomes if outcome["certificate_id"] == certificate_id]
+        assert sorted(outcome["in_flight"] for outcome in mine) == [False, True]
+        assert len({outcome["job_id"] for outcome in mine}) == 1
+    # No certificate was read again after certificate_info's read: one search and one read per name and process.
+    reads = [entry for entry in control.log() if entry["method"] == "GET" and entry["path"].startswith("/certificate/")]
+    assert len(reads) == 4

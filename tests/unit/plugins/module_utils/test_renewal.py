@@ -583,7 +583,7 @@ def test_no_order_without_the_certificate_lock(http, state_directory):
     state_directory.mkdir(mode=0o777)
     state_directory.chmod(0o777)
     session = http(certificate_call())
-    with pytest.raises(RenewalError, match="only this user can enter.*placed only under that lock"):
+    with pytest.raises(RenewalError, match="only this user can enter.*placed only under these locks"):
         renew()
     assert not puts(session)
 
@@ -615,3 +615,131 @@ def test_an_older_ended_order_does_not_stop_a_new_one(http):
     session = http(certificate_call(), job_search_call(), placed_since_call(earlier), renew_call(default_body()))
     assert renew()["in_flight"] is False
     assert len(puts(session)) == 1
+
+
+# Many certificates in one task: certificate_renew with certificates.
+SHOP_ID = OLD_CERTIFICATE_ID + 7
+MAIL_ID = OLD_CERTIFICATE_ID + 8
+BOTH_NAMES = {"key": "object", "operator": "IN", "values": ["shop.example.com", "www.example.com"]}
+BATCH_IN_FLIGHT_FILTERS = [IN_FLIGHT_FILTERS[0], BOTH_NAMES, IN_FLIGHT_FILTERS[2]]
+
+
+def batch_request(certificate, **changes):
+    """A RenewalRequest for a certificate certificate_info read an hour before NOW."""
+    request_options = options(certificate_id=None, **changes)
+    return _renewal.RenewalRequest(certificate, NOW - datetime.timedelta(hours=1), request_options)
+
+
+def shop_reissue_call(job_id=JOB_ID):
+    call = renew_call(default_body(id=SHOP_ID, name="shop.example.com"), path=f"/certificate/{SHOP_ID}", code="N400102")
+    call.envelope = envelope("N400102", status_type="NOTIFY", data=[{"id": job_id}], object_type="Certificate")
+    return call
+
+
+def renew_many(*requests, check_mode=False):
+    client = AutoDNSClient(API_URL, "ssl-user", "s3cret-Pa55", 9)
+    return _renewal.renew_certificates(client, list(requests), check_mode=check_mode, now=NOW)
+
+
+def shop_certificate(**changes):
+    """shop.example.com, due, its term paid for a year beyond its expiry: a reissue."""
+    return api_certificate(payable_days=380, id=SHOP_ID, name="shop.example.com", **changes)
+
+
+def test_many_due_certificates_are_ordered_after_one_search_of_each_kind_and_no_read(http, ctids):
+    shop_reissue = shop_reissue_call(JOB_ID + 1)
+    session = http(job_search_call(filters=BATCH_IN_FLIGHT_FILTERS), history_search_call(filters=BATCH_IN_FLIGHT_FILTERS[:2]),
+                   renew_call(default_body()), shop_reissue)
+    not_due = api_certificate(days_remaining=45, id=MAIL_ID, name="mail.example.com")
+    outcomes = renew_many(batch_request(api_certificate()), batch_request(not_due), batch_request(shop_certificate()))
+    assert [outcome["order"] for outcome in outcomes] == ["renew", None, "reissue"]
+    assert [outcome["job_id"] for outcome in outcomes] == [JOB_ID, None, JOB_ID + 1]
+    assert [outcome["changed"] for outcome in outcomes] == [True, False, True]
+    assert outcomes[1]["due"] is False
+    assert not [sent for sent in session.sent if sent["method"] == "GET"]
+    assert outcomes[2]["previous"] == {"id": SHOP_ID, "name": "shop.example.com", "serial_number": "0AB1",
+                                       "expire": (NOW + datetime.timedelta(days=20, hours=1)).isoformat(), "public_key_sha256": None}
+
+
+def test_a_job_in_flight_of_one_name_leaves_the_ended_jobs_search_to_the_others(http):
+    running = object_job(status="DEFERRED", ctid="autodns-ssl-earlier")
+    shop_reissue = shop_reissue_call()
+    session = http(job_search_call(running, filters=BATCH_IN_FLIGHT_FILTERS),
+                   history_search_call(filters=[IN_FLIGHT_FILTERS[0], {"key": "object", "operator": "EQUAL", "value": "shop.example.com"}]),
+                   shop_reissue)
+    outcomes = renew_many(batch_request(api_certificate()), batch_request(shop_certificate()))
+    assert outcomes[0]["in_flight"] is True and outcomes[0]["job_id"] == JOB_ID and outcomes[0]["changed"] is False
+    assert outcomes[1]["in_flight"] is False and outcomes[1]["changed"] is True
+    assert [sent["url"].rsplit("/", 1)[-1] for sent in puts(session)] == [str(SHOP_ID)]
+
+
+def test_an_order_placed_since_the_read_counts_for_its_name_only(http):
+    ended_since = object_job(status="SUCCESS", ctid="autodns-ssl-other-process", name="shop.example.com", action="reissue")
+    ended_since["job"]["created"] = format_api_datetime(NOW - datetime.timedelta(minutes=30))
+    ended_before = object_job(status="SUCCESS", ctid="autodns-ssl-long-ago")
+    ended_before["job"]["created"] = format_api_datetime(NOW - datetime.timedelta(days=300))
+    session = http(job_search_call(filters=BATCH_IN_FLIGHT_FILTERS),
+                   history_search_call(ended_before, ended_since, filters=BATCH_IN_FLIGHT_FILTERS[:2]), renew_call(default_body()))
+    outcomes = renew_many(batch_request(api_certificate()), batch_request(shop_certificate()))
+    assert outcomes[0]["changed"] is True and outcomes[0]["in_flight"] is False
+    assert outcomes[1]["in_flight"] is True and outcomes[1]["ctid"] == "autodns-ssl-other-process" and outcomes[1]["order"] == "reissue"
+    assert len(puts(session)) == 1
+
+
+def test_hits_that_do_not_name_their_object_are_looked_up_per_certificate(http):
+    anonymous = object_job(status="DEFERRED")
+    del anonymous["object"]
+    session = http(job_search_call(anonymous, filters=BATCH_IN_FLIGHT_FILTERS),
+                   job_search_call(anonymous),
+                   job_search_call(filters=[IN_FLIGHT_FILTERS[0], {"key": "object", "operator": "EQUAL", "value": "shop.example.com"},
+                                            IN_FLIGHT_FILTERS[2]]))
+    outcomes = renew_many(batch_request(api_certificate()), batch_request(shop_certificate()), check_mode=True)
+    assert outcomes[0]["in_flight"] is True
+    assert outcomes[1]["in_flight"] is False and outcomes[1]["changed"] is True and outcomes[1]["job_id"] is None
+    assert not puts(session)
+
+
+def test_one_certificates_problem_does_not_stop_the_others(http):
+    session = http(job_search_call(filters=[IN_FLIGHT_FILTERS[0], {"key": "object", "operator": "EQUAL", "value": "shop.example.com"},
+                                            IN_FLIGHT_FILTERS[2]]),
+                   history_search_call(filters=[IN_FLIGHT_FILTERS[0], {"key": "object", "operator": "EQUAL", "value": "shop.example.com"}]),
+                   shop_reissue_call())
+    too_early = api_certificate(days_remaining=120)
+    outcomes = renew_many(batch_request(too_early, force=True, order="renew"), batch_request(shop_certificate()))
+    assert isinstance(outcomes[0], RenewalError)
+    assert "cannot be renewed yet" in str(outcomes[0]) and outcomes[0].result["renewal_possible_from"]
+    assert outcomes[1]["changed"] is True
+    assert len(puts(session)) == 1
+
+
+def test_two_requests_of_one_name_order_once(http):
+    session = http(job_search_call(), history_search_call(filters=IN_FLIGHT_FILTERS[:2]), renew_call(default_body()))
+    outcomes = renew_many(batch_request(api_certificate()), batch_request(api_certificate()))
+    assert outcomes[0]["changed"] is True and outcomes[0]["in_flight"] is False
+    assert outcomes[1]["changed"] is False and outcomes[1]["in_flight"] is True and outcomes[1]["job_id"] == outcomes[0]["job_id"]
+    assert len(puts(session)) == 1
+
+
+def test_a_failed_search_fails_every_due_certificate_and_orders_nothing(http):
+    session = http(Call("POST", "/job/_search", status=400, envelope=error_envelope("E300115", "EF300115")))
+    not_due = api_certificate(days_remaining=45, id=MAIL_ID, name="mail.example.com")
+    outcomes = renew_many(batch_request(api_certificate()), batch_request(not_due), batch_request(shop_certificate()))
+    assert isinstance(outcomes[0], RenewalError) and isinstance(outcomes[2], RenewalError)
+    assert outcomes[0].result["api_error"]["codes"] == ["EF300115"]
+    assert outcomes[1]["due"] is False
+    assert not puts(session)
+
+
+def test_many_certificates_are_ordered_under_the_locks_of_all_their_names(http, monkeypatch):
+    taken = []
+    real_lock = _renewal.exclusive_lock
+
+    def recording_lock(path, timeout, what, **kwargs):
+        taken.append(what)
+        return real_lock(path, timeout, what, **kwargs)
+
+    monkeypatch.setattr(_renewal, "exclusive_lock", recording_lock)
+    http(job_search_call(filters=BATCH_IN_FLIGHT_FILTERS), history_search_call(filters=BATCH_IN_FLIGHT_FILTERS[:2]),
+         renew_call(default_body()), shop_reissue_call())
+    renew_many(batch_request(api_certificate()), batch_request(shop_certificate()))
+    assert taken == ["the orders of shop.example.com", "the orders of www.example.com"]

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.autodns.ssl.plugins.module_utils import _client
+from ansible_collections.autodns.ssl.plugins.module_utils._certificate import describe_certificate
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import format_api_datetime
 from ansible_collections.autodns.ssl.plugins.module_utils._x509 import check_csr
 from ansible_collections.autodns.ssl.plugins.modules import certificate_renew
@@ -270,3 +271,59 @@ def test_order_renew_while_the_term_runs_fails_in_check_mode_too(http, run_modul
     assert result["failed"] is True
     assert "buys and bills a new term" in result["msg"]
     assert not puts(session)
+
+
+def described(certificate):
+    """The certificate as certificate_info returns it, read a minute ago."""
+    description, dummy = describe_certificate(certificate, read_at=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1))
+    return description
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"certificate": {"id": OLD_CERTIFICATE_ID, "name": "www.example.com"}},
+     "certificates[0]: certificate must be a certificate as autodns.ssl.certificate_info returns it; product, term"),
+    ({"certificate": "described", "csr": "not a csr"}, "certificates[0].csr: The csr is not a PEM certificate signing request"),
+    ({"certificate": "described", "csr": ""}, "certificates[0].csr is an empty string"),
+    ({"certificate": "described", "remaining_days": -3}, "certificates[0]: remaining_days must be 0 or more, not -3."),
+    ({"certificate": "described", "term": 0}, "certificates[0]: term must be a positive number of months, not 0."),
+    ({"certificate": "described", "order": "upgrade"}, "value of order must be one of: auto, renew, reissue"),
+    ({"certificate": dict(pki.api_certificate(), read_at=None)}, "certificates[0]: certificate must be a certificate"),
+])
+def test_bad_entries_fail_before_any_api_call(http, run_module, entry, message):
+    session = http()
+    if entry["certificate"] == "described":
+        entry = dict(entry, certificate=described(expiring_in(20)))
+    result = run_module(certificate_renew, {"certificates": [entry]})
+    assert result["failed"] is True
+    assert message in result["msg"]
+    assert not session.sent
+
+
+def test_entries_are_ordered_without_reading_the_certificates_again(http, run_module):
+    session = http(job_search_call(), placed_since_call(), renew_call(default_body()))
+    result = run_module(certificate_renew, {"certificates": [{"certificate": described(expiring_in(20))},
+                                                             {"certificate": described(expiring_in(20)), "force": True}]})
+    assert result["changed"] is True
+    first, second = result["renewals"]
+    assert first["job_id"] == JOB_ID and first["problem"] is None and first["in_flight"] is False
+    assert second["job_id"] == JOB_ID and second["in_flight"] is True and second["changed"] is False
+    assert [sent["method"] for sent in session.sent] == ["POST", "POST", "PUT"]
+
+
+def test_an_entrys_problem_is_reported_in_its_entry(http, run_module):
+    session = http()
+    term_ended = dict(expiring_in(20), payable=format_api_datetime(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=5)))
+    result = run_module(certificate_renew, {"certificates": [{"certificate": described(term_ended), "order": "reissue"}]})
+    assert result.get("failed") is not True
+    assert result["changed"] is False
+    assert "a reissue cannot extend it" in result["renewals"][0]["problem"]
+    assert result["renewals"][0]["due"] is True
+    assert not session.sent
+
+
+def test_check_mode_predicts_the_entries_with_one_search(http, run_module):
+    session = http(job_search_call())
+    result = run_module(certificate_renew, {"certificates": [{"certificate": described(expiring_in(20))}]}, check_mode=True)
+    assert result["changed"] is True
+    assert result["renewals"][0]["order"] == "renew" and result["renewals"][0]["job_id"] is None
+    assert len(session.sent) == 1
