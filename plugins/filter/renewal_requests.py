@@ -186,6 +186,16 @@ def renewal_orders(requests, current, authentication):
     return orders
 
 
+def renewal_issued_reads(jobs, orders, job_keys):
+    """The issued_by option of certificate_info for the ``jobs`` that ended well (poll's jobs): each order's previous certificate
+    (``orders``, by key; ``job_keys`` gives the key of each job id), the certificate id the job named, and the certificate
+    its message carried."""
+    if not isinstance(orders, dict) or not isinstance(job_keys, dict):
+        raise AnsibleFilterError("renewal_issued_reads expects the orders by key and the key of each job id.")
+    return [{"previous": orders[job_keys[job["job_id"]]]["previous"], "certificate_id": job["certificate_id"], "announced": job["certificate"]}
+            for job in jobs]
+
+
 class FilterModule:
     def filters(self):
-        return {"renewal_requests": renewal_requests, "renewal_orders": renewal_orders}
+        return {"renewal_requests": renewal_requests, "renewal_orders": renewal_orders, "renewal_issued_reads": renewal_issued_reads}

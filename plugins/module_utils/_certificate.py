@@ -286,6 +286,12 @@ def _leaf_public_key_sha256(certificate):
         return None
 
 
+def is_whole_certificate(data):
+    """Whether ``data`` is a certificate object with what installing it needs: its id, PEM and chain."""
+    return (isinstance(data, dict) and data.get("id") is not None and isinstance(data.get("server"), str) and bool(data["server"].strip())
+            and isinstance(data.get("expire"), str) and bool(data.get("certificationAuthority")))
+
+
 def is_issued_by_order(certificate, previous):
     """Whether ``certificate`` is proven to be what an order issued for ``previous`` (certificate_renew's ``previous``).
 
@@ -302,9 +308,12 @@ def is_issued_by_order(certificate, previous):
     return wanted_key is None or _leaf_public_key_sha256(certificate) == wanted_key
 
 
-def issued_certificate(client, previous, certificate_id=None):
-    """The certificate an order issued: the one of ``certificate_id`` (the job's) where it proves to be, else the
-    certificate of the previous name that does; the latest expiry wins. IssuedCertificateNotFound otherwise."""
+def issued_certificate(client, previous, certificate_id=None, announced=None):
+    """The certificate an order issued: ``announced`` (the whole certificate the job's message carried) where it proves to be,
+    without a read; else the one of ``certificate_id`` (the job's) where it does, else the certificate of the previous name
+    that does; the latest expiry wins. IssuedCertificateNotFound otherwise."""
+    if is_whole_certificate(announced) and is_issued_by_order(announced, previous):
+        return announced
     candidates = []
     if certificate_id is not None:
         candidates = [certificate for certificate in [client.get_certificate(certificate_id)] if certificate is not None]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 
+from ._certificate import is_whole_certificate
 from ._client import CTID_PREFIX, AutoDNSError, parse_api_datetime
 from ._errors import TaskFailure
 
@@ -58,6 +59,14 @@ def _certificate_id(response_object):
     if str(response_object.get("type") or "").lower() != "certificate":
         return None
     return (response_object.get("data") or {}).get("id")
+
+
+def announced_certificate(normalized):
+    """The issued certificate a normalized message (or job) carries whole, in the API's form, with its PEM and chain; None where
+    it carries less (often only the id). The API types ``object.data`` as the object itself; how much of it comes is unknown."""
+    response_object = normalized["raw"].get("object") or {}
+    data = response_object.get("data") if str(response_object.get("type") or "").lower() == "certificate" else None
+    return data if is_whole_certificate(data) else None
 
 
 def normalize_message(message):
@@ -276,11 +285,13 @@ class JobWaiter:
         ended = self.results.get(job_id)
         if ended is None:
             seen = self.last_seen.get(job_id)
-            return {"job_id": job_id, "outcome": "pending", "certificate_id": None,
+            return {"job_id": job_id, "outcome": "pending", "certificate_id": None, "certificate": None,
                     "problem": f"Job {job_id} has not ended" + (f" (last seen {seen})." if seen else ".")}
         if ended["job_status"] in FAILED_JOB_STATUSES:
-            return {"job_id": job_id, "outcome": "failed", "certificate_id": ended["certificate_id"], "problem": _failure_sentence(ended)}
-        return {"job_id": job_id, "outcome": "success", "certificate_id": ended["certificate_id"], "problem": None}
+            return {"job_id": job_id, "outcome": "failed", "certificate_id": ended["certificate_id"], "certificate": None,
+                    "problem": _failure_sentence(ended)}
+        return {"job_id": job_id, "outcome": "success", "certificate_id": ended["certificate_id"],
+                "certificate": announced_certificate(ended), "problem": None}
 
     def _common_result(self):
         return {

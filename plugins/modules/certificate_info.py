@@ -46,7 +46,7 @@ options:
       - Several certificates by name, answered in RV(requested) in this order; each name means its certificate that expires last.
       - One search answers for all names, and each current certificate is read once; for the due ones, one more search looks for jobs in flight.
       - A name without a certificate is a RV(requested[].problem), not a failure of the task. An empty string is refused.
-      - Can be combined with O(certificate_ids), not with O(certificate_id), O(name) or O(previous).
+      - Can be combined with O(certificate_ids), not with O(certificate_id), O(name), O(previous) or O(issued_by).
     type: list
     elements: str
   all:
@@ -57,7 +57,7 @@ options:
         renewal replaced under a new id (AutoDNS keeps them) are left out, as a renewal run never acts on them.
       - Pages through the certificate search without a filter (C(view.limit) and C(view.offset), the total from C(object.summary)),
         then reads each current certificate once, at the API's rate of 3 requests per second.
-      - Cannot be combined with O(certificate_id), O(name), O(names), O(certificate_ids) or O(previous).
+      - Cannot be combined with O(certificate_id), O(name), O(names), O(certificate_ids), O(previous) or O(issued_by).
     type: bool
   certificate_ids:
     description:
@@ -76,6 +76,33 @@ options:
         taken for the new one.
       - This holds whether AutoDNS issued the certificate under a new id or kept the id.
     type: dict
+  announced:
+    description:
+      - With O(previous), the issued certificate as the job's message carried it, RV(autodns.ssl.poll#module:jobs[].certificate).
+      - Where it passes the evidence of O(previous), it is returned without reading anything from the API; otherwise the module
+        reads as without it. V(null) or an empty value counts as not given.
+    type: dict
+    version_added: 0.2.0
+  issued_by:
+    description:
+      - The certificates several reissues or renewals issued, each found as O(previous) with O(certificate_id) and O(announced) finds
+        it, answered in RV(requested) in this order.
+      - An order whose issued certificate is not found, or whose read fails, is a RV(requested[].problem), not a failure of the task.
+      - Cannot be combined with any other option that picks certificates.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+    suboptions:
+      previous:
+        description: The RV(autodns.ssl.certificate_renew#module:previous) of the order, as O(previous).
+        type: dict
+        required: true
+      certificate_id:
+        description: The id the order's job named for the issued certificate, as O(certificate_id) with O(previous).
+        type: int
+      announced:
+        description: The certificate the job's message carried, as O(announced).
+        type: dict
   force:
     description:
       - Count every certificate as due in RV(certificate.renewal), as M(autodns.ssl.certificate_renew) with O(force=true) would.
@@ -92,7 +119,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read the certificates of www.example.com
+- name: Read the certificates of www.example.com, then renew two certificates together and read what the orders issued
   module_defaults:
     group/autodns.ssl.api:
       api_url: "{{ autodns_api_url }}"
@@ -133,6 +160,39 @@ EXAMPLES = r"""
     - name: Show which certificates the next renewal run would reissue or renew
       ansible.builtin.debug:
         msg: "{{ account.certificates | selectattr('renewal.due') | map(attribute='name') | list }}"
+
+    - name: Read two certificates to renew them together
+      autodns.ssl.certificate_info:
+        names: [www.example.com, shop.example.com]
+      register: pair
+
+    - name: Reissue or renew them, letting AutoDNS write the validation records
+      autodns.ssl.certificate_renew:
+        certificates:
+          - certificate: "{{ pair.requested[0].certificate }}"
+          - certificate: "{{ pair.requested[1].certificate }}"
+      register: pair_orders
+
+    - name: Wait for both jobs
+      autodns.ssl.poll:
+        job_ids: "{{ pair_orders.renewals | map(attribute='job_id') | list }}"
+        wait_timeout: 1800
+      register: pair_jobs
+
+    - name: Read the certificates the two orders issued (taken from the job messages where those carry them whole)
+      autodns.ssl.certificate_info:
+        issued_by:
+          - previous: "{{ pair_orders.renewals[0].previous }}"
+            certificate_id: "{{ pair_jobs.jobs[0].certificate_id }}"
+            announced: "{{ pair_jobs.jobs[0].certificate }}"
+          - previous: "{{ pair_orders.renewals[1].previous }}"
+            certificate_id: "{{ pair_jobs.jobs[1].certificate_id }}"
+            announced: "{{ pair_jobs.jobs[1].certificate }}"
+      register: pair_issued
+
+    - name: Show the new serial numbers
+      ansible.builtin.debug:
+        msg: "{{ pair_issued.requested | map(attribute='certificate.serial_number') | list }}"
 """
 
 RETURN = r"""
@@ -297,12 +357,13 @@ certificate:
 requested:
   description:
     - With O(names) or O(certificate_ids), one entry per requested certificate, the names first, in the order given.
-  returned: with O(names) or O(certificate_ids)
+    - With O(issued_by), one entry per order, in the order given.
+  returned: with O(names), O(certificate_ids) or O(issued_by)
   type: list
   elements: dict
   contains:
     requested:
-      description: The name or id as requested.
+      description: The name or id as requested; with O(issued_by), the O(issued_by[].previous) of the order.
       type: raw
       sample: www.example.com
     certificate:
@@ -316,7 +377,7 @@ certificates:
     - Every certificate of O(name), the latest expiry first; for O(certificate_id) or O(previous) a list of that one certificate.
     - With O(all=true), the current certificate of every name and product of the account, by name.
     - Each element has the same keys as RV(certificate).
-  returned: without O(names) and O(certificate_ids)
+  returned: without O(names), O(certificate_ids) and O(issued_by)
   type: list
   elements: dict
 """
@@ -333,8 +394,10 @@ from ansible_collections.autodns.ssl.plugins.module_utils._certificate import (
     certificates_by_name,
     current_certificates,
     describe_certificate,
+    IssuedCertificateNotFound,
     issued_certificate,
 )
+from ansible_collections.autodns.ssl.plugins.module_utils._client import AutoDNSError
 from ansible_collections.autodns.ssl.plugins.module_utils._renewal import (
     decision_argument_spec,
     decision_option_problem,
@@ -346,7 +409,9 @@ from ansible_collections.autodns.ssl.plugins.module_utils._x509 import require_c
 
 PREVIOUS_KEYS = ("id", "name", "serial_number", "expire")
 # The options that pick certificates; ``all`` takes none of the others.
-SELECTORS = ("certificate_id", "name", "names", "certificate_ids", "previous")
+SELECTORS = ("certificate_id", "name", "names", "certificate_ids", "previous", "issued_by")
+# The options answered in ``requested``, one entry per certificate asked for.
+LISTS = ("names", "certificate_ids", "issued_by")
 
 
 def find_certificates(module, client):
@@ -354,15 +419,25 @@ def find_certificates(module, client):
     params = module.params
     if params["names"] is not None or params["certificate_ids"] is not None:
         return current_certificates(client, params["names"] or [], params["certificate_ids"] or [])
+    if params["issued_by"] is not None:
+        return [issued_by_order(client, entry) for entry in params["issued_by"]]
     if params["all"]:
         certificates = account_certificates(client)
     elif params["previous"] is not None:
-        certificates = [issued_certificate(client, params["previous"], params["certificate_id"])]
+        certificates = [issued_certificate(client, params["previous"], params["certificate_id"], params["announced"])]
     elif params["certificate_id"] is None:
         certificates = certificates_by_name(client, params["name"])
     else:
         certificates = [certificate_by_id(client, params["certificate_id"])]
     return [(None, certificate, None) for certificate in certificates]
+
+
+def issued_by_order(client, entry):
+    """(requested, certificate, problem) of one entry of issued_by; one order's failed read does not stop the others."""
+    try:
+        return entry["previous"], issued_certificate(client, entry["previous"], entry["certificate_id"], entry["announced"]), None
+    except (IssuedCertificateNotFound, AutoDNSError) as error:
+        return entry["previous"], None, str(error)
 
 
 def read_certificates(module, client):
@@ -375,7 +450,8 @@ def read_certificates(module, client):
         if certificate is not None:
             plans[index] = plan_renewal(certificate, params["remaining_days"], params["force"], params["order"], now)
     due = [found[index][1] for index, plan in plans.items() if plan["due"]]
-    in_flight = orders_in_flight(client, due) if due and params["previous"] is None else {}
+    # A certificate an order has just issued has no order in flight.
+    in_flight = orders_in_flight(client, due) if due and params["previous"] is None and params["issued_by"] is None else {}
     answers = []
     for index, (requested, certificate, problem) in enumerate(found):
         description = None
@@ -387,7 +463,7 @@ def read_certificates(module, client):
             description["renewal"] = dict(plans[index], job=describe_in_flight(job) if job is not None else None)
         answers.append({"requested": requested, "certificate": description, "problem": problem})
     result = {"changed": False}
-    if params["names"] is not None or params["certificate_ids"] is not None:
+    if any(params[name] is not None for name in LISTS):
         result["requested"] = answers
         return result
     described = [answer["certificate"] for answer in answers]
@@ -403,6 +479,9 @@ def main():
         certificate_id={"type": "int"},
         name={"type": "str"},
         previous={"type": "dict"},
+        announced={"type": "dict"},
+        issued_by={"type": "list", "elements": "dict", "options": {
+            "previous": {"type": "dict", "required": True}, "certificate_id": {"type": "int"}, "announced": {"type": "dict"}}},
         names={"type": "list", "elements": "str"},
         certificate_ids={"type": "list", "elements": "int"},
         force={"type": "bool", "default": False},
@@ -413,14 +492,20 @@ def main():
     module = AnsibleModule(
         argument_spec=argument_spec,
         mutually_exclusive=[("certificate_id", "name", "names"), ("certificate_id", "name", "certificate_ids"), ("name", "previous"),
-                            ("previous", "names"), ("previous", "certificate_ids")],
-        required_one_of=[("certificate_id", "name", "previous", "names", "certificate_ids", "all")],
+                            ("previous", "names"), ("previous", "certificate_ids")]
+        + [("issued_by", other) for other in ("certificate_id", "name", "previous", "announced", "names", "certificate_ids")],
+        required_one_of=[("certificate_id", "name", "previous", "names", "certificate_ids", "issued_by", "all")],
         supports_check_mode=True,
     )
     problem = decision_option_problem(module.params)
     previous = module.params["previous"]
-    if previous is not None and any(key not in previous for key in PREVIOUS_KEYS):
-        problem = f"previous must be the previous value certificate_renew returned, with the keys {', '.join(PREVIOUS_KEYS)}."
+    if module.params["announced"] and previous is None:
+        problem = "announced is the certificate a job's message carried and needs previous, the renewal it is to be proven against."
+    previous_values = [("previous", previous)]
+    previous_values += [(f"issued_by[{index}].previous", entry["previous"]) for index, entry in enumerate(module.params["issued_by"] or [])]
+    for label, value in previous_values:
+        if value is not None and any(key not in value for key in PREVIOUS_KEYS):
+            problem = f"{label} must be the previous value certificate_renew returned, with the keys {', '.join(PREVIOUS_KEYS)}."
     selected = [name for name in SELECTORS if module.params[name] is not None]
     if module.params["all"] and selected:
         problem = f"all reads every certificate of the account and cannot be combined with {', '.join(selected)}."

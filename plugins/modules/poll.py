@@ -250,6 +250,14 @@ jobs:
     certificate_id:
       description: The certificate id the job's message or the job names, or V(null) where the API names none.
       type: int
+    certificate:
+      description:
+        - For a success, the issued certificate as the job's message carried it, in the API's form, where it carried the whole
+          certificate with its PEM and chain; V(null) otherwise (often the message names only the id).
+        - Pass it to O(autodns.ssl.certificate_info#module:announced) with O(autodns.ssl.certificate_info#module:previous), which then
+          proves it to be the issued certificate without reading it again.
+      type: dict
+      version_added: 0.2.0
     problem:
       description: Why it failed, with the API's codes, or that it has not ended; V(null) for a success.
       type: str

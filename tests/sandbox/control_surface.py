@@ -15,6 +15,7 @@ SETTING_MINIMUMS = {
 INTEGER_SETTINGS = ('rate_limit', 'search_max_limit')
 SETTING_CHOICES = {
     'id_policy': ('new', 'same'), 'job_search': ('active', 'all'), 'poll_detail': ('full', 'minimal'),
+    'poll_object_data': ('summary', 'certificate'),
     'ended_job_info': ('not_found', 'refused'), 'dcv_layout': ('flat', 'nested'),
 }
 

@@ -26,6 +26,7 @@ DEFAULT_SETTINGS = {
     'id_policy': 'new',
     'job_search': 'active',
     'poll_detail': 'full',
+    'poll_object_data': 'summary',
     'ended_job_info': 'not_found',
     'dcv_layout': 'flat',
 }

@@ -122,8 +122,11 @@ def in_poll_detail(view, detail):
 def job_poll_message(sandbox, job):
     """The PollMessage body (without id, owner, created) announcing a finished job."""
     certificate = sandbox.certificates[job.issued_certificate_id or job.certificate_id]
-    data = {**_job_certificate(job), 'product': certificate.product, 'expire': format_date(certificate.expire),
-            'serialNumber': certificate.serial_number}
+    if sandbox.settings['poll_object_data'] == 'certificate':
+        data = certificate_view(sandbox, certificate)
+    else:
+        data = {**_job_certificate(job), 'product': certificate.product, 'expire': format_date(certificate.expire),
+                'serialNumber': certificate.serial_number}
     message = {
         'job': job_view(job), 'stid': job.stid,
         'object': {'type': 'Certificate', 'value': job.name, 'data': data}, 'messages': [],

@@ -68,7 +68,7 @@ API_TIMEOUT = 3
 SLOW_SECONDS = API_TIMEOUT + 2
 FAST_JOBS = {'job_running_seconds': 0.5, 'issuance_delay': 0.5, 'deferred_recheck_seconds': 0.5}
 PROFILES = {'id_policy': ('new', 'same'), 'job_search': ('active', 'all'), 'poll_detail': ('full', 'minimal'),
-            'ended_job_info': ('not_found', 'refused'), 'dcv_layout': ('flat', 'nested')}
+            'poll_object_data': ('summary', 'certificate'), 'ended_job_info': ('not_found', 'refused'), 'dcv_layout': ('flat', 'nested')}
 ROLE_SETTINGS = {'certificate_renewal_wait_timeout': 60, 'certificate_renewal_dns_timeout': 30, 'fault_campaign_api_timeout': API_TIMEOUT}
 PLAY_TIME_LIMIT = 900
 # The sandbox allows 3 requests per second per address, and the role and the drain of unused faults share that address.

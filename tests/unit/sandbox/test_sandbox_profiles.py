@@ -11,7 +11,7 @@ from ansible_collections.autodns.ssl.tests.unit.sandbox.test_sandbox_subscriptio
 
 PROFILE_SETTINGS = {
     'job_search': ('active', 'all'), 'poll_detail': ('full', 'minimal'), 'ended_job_info': ('not_found', 'refused'),
-    'dcv_layout': ('flat', 'nested'),
+    'dcv_layout': ('flat', 'nested'), 'poll_object_data': ('summary', 'certificate'),
 }
 CTID = 'renew-test-1'
 
@@ -229,3 +229,22 @@ def test_drop_after_job_ends_leaves_the_ended_job_and_its_poll_message(control, 
     assert certificate(ssl_api, seeded['id'])['authentication']['provisioning'] is True
     records = zone_api.call('GET', '/zone/example.com/a.ns14.net').json()['data'][0]['resourceRecords']
     assert not [record for record in records if record['name'].startswith('_dnsauth')]
+
+
+def test_poll_object_data_certificate_carries_the_issued_certificate_whole(control, ssl_api, wait):
+    control.settings(poll_object_data='certificate')
+    job_id = start_renew(ssl_api, certificate_id(ssl_api, 'www.example.com'))
+    ended_job(ssl_api, job_id, wait)
+    message = ssl_api.call('GET', '/poll').json()['data'][0]
+    data = message['object']['data']
+    read = ssl_api.call('GET', f"/certificate/{data['id']}").json()['data'][0]
+    assert data == read and data['server'].startswith('-----BEGIN CERTIFICATE-----') and data['certificationAuthority']
+    control.settings(poll_detail='minimal')
+    assert set(ssl_api.call('GET', '/poll').json()['data'][0]['object']) == {'type', 'value'}
+
+
+def test_poll_object_data_summary_names_the_certificate_only(control, ssl_api, wait):
+    job_id = start_renew(ssl_api, certificate_id(ssl_api, 'www.example.com'))
+    ended_job(ssl_api, job_id, wait)
+    data = ssl_api.call('GET', '/poll').json()['data'][0]['object']['data']
+    assert set(data) == {'id', 'name', 'product', 'expire', 'serialNumber'}

@@ -8,7 +8,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.autodns.ssl.plugins.filter.renewal_requests import renewal_requests
+from ansible_collections.autodns.ssl.plugins.filter.renewal_requests import renewal_issued_reads, renewal_orders, renewal_requests
 
 DEFAULTS = {
     "name": None, "id": None, "term": "", "remaining_days": "30", "force": "False", "order": "auto", "dns_method": "provisioning",
@@ -55,3 +55,30 @@ def test_problems_are_named(entry, problem):
 def test_not_a_list_of_dictionaries():
     with pytest.raises(AnsibleFilterError, match="expects a list of dictionaries"):
         renewal_requests({"name": "a"}, DEFAULTS)
+
+
+def test_orders_carry_the_current_certificate_the_prepared_validation_and_the_settings():
+    requests = renewal_requests([{"name": "www.example.com", "cert_path": "/w.pem", "term": "24"},
+                                 {"id": "1658001", "cert_path": "/s.pem", "dns_method": "zone_api", "force": "true", "order": "reissue"}],
+                                DEFAULTS)
+    current = {"www.example.com": {"id": 1658000}, "1658001": {"id": 1658001}}
+    authentication = {"1658001": [{"name": "shop.example.com", "method": "DNS", "dns": "..."}]}
+    www, shop = renewal_orders(requests, current, authentication)
+    assert www == {"certificate": {"id": 1658000}, "dns_provisioning": True, "force": False, "remaining_days": 30, "order": "auto", "term": 24}
+    assert shop == {"certificate": {"id": 1658001}, "dns_provisioning": False, "force": True, "remaining_days": 30, "order": "reissue",
+                    "authentication": authentication["1658001"]}
+
+
+def test_an_order_without_a_current_certificate_is_refused():
+    requests = renewal_requests([{"name": "www.example.com", "cert_path": "/w.pem"}], DEFAULTS)
+    with pytest.raises(AnsibleFilterError, match="no current certificate for www.example.com"):
+        renewal_orders(requests, {}, {})
+
+
+def test_issued_reads_carry_the_previous_certificate_of_each_jobs_order():
+    orders = {"www.example.com": {"job_id": 7, "previous": {"id": 1658000}}, "1658001": {"job_id": 8, "previous": {"id": 1658001}}}
+    jobs = [{"job_id": 8, "certificate_id": 1658003, "certificate": None}, {"job_id": 7, "certificate_id": None, "certificate": {"id": 1658002}}]
+    assert renewal_issued_reads(jobs, orders, {7: "www.example.com", 8: "1658001"}) == [
+        {"previous": {"id": 1658001}, "certificate_id": 1658003, "announced": None},
+        {"previous": {"id": 1658000}, "certificate_id": None, "announced": {"id": 1658002}},
+    ]

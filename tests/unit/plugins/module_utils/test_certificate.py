@@ -249,3 +249,24 @@ def test_a_description_missing_keys_names_them():
     del description["payable"], description["software"]
     with pytest.raises(CertificateDescriptionError, match="payable, software missing"):
         certificate_from_description(description)
+
+
+def test_a_certificate_the_jobs_message_carried_is_taken_without_a_read_where_it_proves_to_be_issued(http):
+    new = issued()
+    session = http()
+    client = AutoDNSClient(API_URL, "ssl-user", "s3cret-Pa55", 9)
+    assert issued_certificate(client, PREVIOUS, 1658001, announced=new) is new
+    assert not session.sent
+
+
+@pytest.mark.parametrize("announced", [
+    api_certificate(),  # the old certificate: same serial, same expiry
+    issued(key=pki.rsa_key(label="another")),  # another key than the ordered CSR's
+    dict(issued(), certificationAuthority=[]),  # nothing to install a chain from
+    dict(issued(), server=None),
+    {"id": 1658001},
+])
+def test_a_carried_certificate_that_does_not_prove_itself_is_read_instead(http, announced):
+    new = issued()
+    http(get_call(new))
+    assert issued_certificate(AutoDNSClient(API_URL, "ssl-user", "s3cret-Pa55", 9), PREVIOUS, 1658001, announced=announced) == new

@@ -32,9 +32,12 @@ from ansible_collections.autodns.ssl.tests.sandbox.control import SandboxControl
 from ansible_collections.autodns.ssl.tests.sandbox.runner import start_sandbox
 
 PROFILES = {
-    "P1": {"job_search": "active", "poll_detail": "full", "ended_job_info": "not_found", "dcv_layout": "flat", "id_policy": "new"},
-    "P2": {"job_search": "all", "poll_detail": "minimal", "ended_job_info": "refused", "dcv_layout": "nested", "id_policy": "same"},
-    "P3": {"job_search": "active", "poll_detail": "minimal", "ended_job_info": "refused", "dcv_layout": "flat", "id_policy": "new"},
+    "P1": {"job_search": "active", "poll_detail": "full", "poll_object_data": "certificate",
+           "ended_job_info": "not_found", "dcv_layout": "flat", "id_policy": "new"},
+    "P2": {"job_search": "all", "poll_detail": "minimal", "poll_object_data": "summary",
+           "ended_job_info": "refused", "dcv_layout": "nested", "id_policy": "same"},
+    "P3": {"job_search": "active", "poll_detail": "minimal", "poll_object_data": "summary",
+           "ended_job_info": "refused", "dcv_layout": "flat", "id_policy": "new"},
 }
 FAST_SETTINGS = {"rate_limit": 0, "job_running_seconds": 0.2, "deferred_recheck_seconds": 0.1, "issuance_delay": 0.5}
 # Long enough that a job started by the test is certainly still running when the code under test looks for it.
@@ -291,7 +294,8 @@ def test_the_issued_certificate_has_a_new_serial(control, client, due_certificat
     result = renew_certificate(client, renew_options(due_certificate["id"]))
     assert result["previous"]["serial_number"] == due_certificate["serial_number"]
 
-    [ended] = JobWaiter(client, [result["job_id"]]).wait(wait_timeout=JOB_WAIT_SECONDS, max_interval=JOB_POLL_SECONDS)["messages"]
+    waited = JobWaiter(client, [result["job_id"]]).wait(wait_timeout=JOB_WAIT_SECONDS, max_interval=JOB_POLL_SECONDS)
+    [ended], [outcome] = waited["messages"], waited["jobs"]
 
     assert ended["job_status"] == "SUCCESS"
     if profile["id_policy"] == "new":
@@ -301,7 +305,12 @@ def test_the_issued_certificate_has_a_new_serial(control, client, due_certificat
         expected_id = due_certificate["id"]
     # Under poll_detail minimal the job's message names no certificate: the name and the evidence must find it.
     assert ended["certificate_id"] == (expected_id if profile["poll_detail"] == "full" else None)
-    issued = issued_certificate(client, result["previous"], ended["certificate_id"])
+    # Where the message carries the whole certificate, it is proven and taken without reading it again.
+    carried = profile["poll_detail"] == "full" and profile["poll_object_data"] == "certificate"
+    assert (outcome["certificate"] is not None) == carried
+    reads_before = len(control.log())
+    issued = issued_certificate(client, result["previous"], ended["certificate_id"], outcome["certificate"])
+    assert (len(control.log()) == reads_before) == carried
 
     assert issued["id"] == expected_id
     assert issued["serialNumber"] not in (None, due_certificate["serial_number"])

@@ -16,6 +16,7 @@ from ansible_collections.autodns.ssl.plugins.module_utils._poll import (
     read_head,
 )
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import API_URL, Call, envelope, error_envelope
+from ansible_collections.autodns.ssl.tests.unit.plugins.pki import api_certificate
 
 JOB_ID = 4297539521
 OTHER_JOB_ID = 4297539777
@@ -486,7 +487,21 @@ def test_every_job_has_an_outcome_also_when_the_wait_ends_first(http):
     with pytest.raises(PollError) as caught:
         make_waiter([JOB_ID, OTHER_JOB_ID], clock).wait(wait_timeout=0, max_interval=30)
     assert caught.value.result["jobs"] == [
-        {"job_id": JOB_ID, "outcome": "failed", "certificate_id": NEW_CERTIFICATE_ID,
+        {"job_id": JOB_ID, "outcome": "failed", "certificate_id": NEW_CERTIFICATE_ID, "certificate": None,
          "problem": "Job 4297539521 (renew Certificate www.example.com) ended FAILED: EF400139 DCV failed."},
-        {"job_id": OTHER_JOB_ID, "outcome": "pending", "certificate_id": None, "problem": "Job 4297539777 has not ended (last seen DEFERRED)."},
+        {"job_id": OTHER_JOB_ID, "outcome": "pending", "certificate_id": None, "certificate": None,
+         "problem": "Job 4297539777 has not ended (last seen DEFERRED)."},
     ]
+
+
+def test_a_message_that_carries_the_whole_certificate_hands_it_on(http):
+    whole = dict(api_certificate(), id=NEW_CERTIFICATE_ID)
+    carrying = poll_message(21)
+    carrying["object"]["data"] = whole
+    http(poll_call(carrying, pending=2), confirm_call(21, 1),
+         poll_call(poll_message(22, job_id=OTHER_JOB_ID, certificate_id=1658043, name="shop.example.com"), pending=1), confirm_call(22, 0))
+    result = make_waiter([JOB_ID, OTHER_JOB_ID], FakeClock()).wait(wait_timeout=900, max_interval=30)
+    first, second = result["jobs"]
+    assert first["certificate"] == whole and first["certificate_id"] == NEW_CERTIFICATE_ID
+    # A message that names only the id hands on nothing to install.
+    assert second["certificate"] is None and second["certificate_id"] == 1658043

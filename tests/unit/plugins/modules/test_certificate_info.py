@@ -15,6 +15,7 @@ from ansible_collections.autodns.ssl.plugins.modules import certificate_info
 from ansible_collections.autodns.ssl.tests.unit.plugins import pki
 from ansible_collections.autodns.ssl.tests.unit.plugins.api_examples import example_envelope
 from ansible_collections.autodns.ssl.tests.unit.plugins.scripted_http import Call, envelope, error_envelope
+from ansible_collections.autodns.ssl.tests.unit.plugins.module_utils.test_certificate import PREVIOUS, get_call, issued
 
 SEARCH_BY_NAME = {"filters": [{"key": "name", "operator": "EQUAL", "value": "www.example.com"}], "view": {"limit": 50, "offset": 0}}
 
@@ -289,11 +290,48 @@ def test_all_of_an_empty_account(http, run_module):
 @pytest.mark.parametrize("args, message", [
     ({"all": True, "name": "www.example.com"}, "all reads every certificate of the account and cannot be combined with name."),
     ({"all": True, "names": ["a.example.com"], "certificate_ids": [1]}, "cannot be combined with names, certificate_ids."),
-    ({"all": False}, "all is false, so one of certificate_id, name, names, certificate_ids, previous is needed"),
+    ({"all": False}, "all is false, so one of certificate_id, name, names, certificate_ids, previous, issued_by is needed"),
 ])
 def test_all_is_refused_with_other_selections(http, run_module, args, message):
     session = http()
     result = run_module(certificate_info, args)
     assert result["failed"] is True
     assert message in result["msg"]
+    assert not session.sent
+
+
+def test_announced_without_previous_fails_before_any_api_call(http, run_module):
+    session = http()
+    result = run_module(certificate_info, {"certificate_id": 1658000, "announced": {"id": 1658001}})
+    assert result["failed"] is True
+    assert "announced is the certificate a job's message carried and needs previous" in result["msg"]
+    assert not session.sent
+
+
+def test_issued_by_answers_each_order_and_reads_only_what_its_message_did_not_carry(http, run_module):
+    carried, read = issued(certificate_id=1658001), issued(certificate_id=1658002, serial=0xABCDF0)
+    session = http(get_call(read), Call("GET", "/certificate/1658003", status=400, envelope=error_envelope("E400104", "EF400100")))
+    other_previous = dict(PREVIOUS, id=1658010)
+    failing_previous = dict(PREVIOUS, id=1658011)
+    result = run_module(certificate_info, {"issued_by": [
+        {"previous": PREVIOUS, "certificate_id": 1658001, "announced": carried},
+        {"previous": other_previous, "certificate_id": 1658002},
+        {"previous": failing_previous, "certificate_id": 1658003, "announced": {"id": 1658003}},
+    ]})
+    assert result.get("failed") is not True
+    first, second, third = result["requested"]
+    assert (first["requested"], first["certificate"]["id"], first["problem"]) == (PREVIOUS, 1658001, None)
+    assert (second["requested"]["id"], second["certificate"]["serial_number"]) == (1658010, "ABCDF0")
+    assert third["certificate"] is None and "EF400100" in third["problem"]
+    assert [sent["url"].rsplit("/", 1)[-1] for sent in session.sent] == ["1658002", "1658003"]
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"issued_by": [{"previous": {"id": 1}}]}, "issued_by[0].previous must be the previous value certificate_renew returned"),
+    ({"issued_by": [{"previous": PREVIOUS}], "name": "www.example.com"}, "parameters are mutually exclusive"),
+])
+def test_bad_issued_by_fails_before_any_api_call(http, run_module, args, message):
+    session = http()
+    result = run_module(certificate_info, args)
+    assert result["failed"] is True and message in result["msg"]
     assert not session.sent
