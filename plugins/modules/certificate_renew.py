@@ -46,8 +46,9 @@ attributes:
   check_mode:
     support: full
     details:
-      - Reads the certificate and looks for an order in flight, orders nothing, and reports C(changed=true) and the RV(order)
-        where an order would be placed. An order that would be refused before it is sent fails in check mode too.
+      - Reads the certificate (not with O(certificates)) and looks for an order in flight, orders nothing, and reports
+        C(changed=true) and the RV(order) where an order would be placed. An order that would be refused before it is sent fails
+        in check mode too (with O(certificates), is a RV(renewals[].problem)).
   diff_mode:
     support: none
   idempotent:
@@ -58,6 +59,8 @@ attributes:
         with O(name) picks the issued certificate (it expires last) and finds it not due; where the id changed, a run with the old
         O(certificate_id) finds the old certificate still due and orders again, which the API refuses for a certificate that was
         already renewed.
+      - With O(certificates), an order of the name placed since the certificate was read (running or ended) is returned instead of
+        ordering, so running the task again with the same certificates orders nothing more.
 options:
   certificate_id:
     description:

@@ -133,7 +133,8 @@ def _renewal_flow(ssl, zone):
 
 def _reissue_flow(ssl, control):
     """A reissue in the middle of a 24-month term, kept under the same id, with the subscription fields of the view checked."""
-    control.settings(id_policy='same')
+    # The poll message of this job carries the whole certificate, so that it is checked against the spec too.
+    control.settings(id_policy='same', poll_object_data='certificate')
     certificate_id = control.add_certificate('api.example.com', owner=SSL_OWNER, term=24, payable_days=300, reissue_required=True)['id']
     ssl.call('POST', '/certificate/_search?keys[]=payable&keys[]=multiyear&keys[]=reissueRequired&keys[]=reissueStatus', json={
         'filters': [{'key': 'name', 'operator': 'EQUAL', 'value': 'api.example.com'}]})
@@ -148,6 +149,7 @@ def _reissue_flow(ssl, control):
         'authentication': {'method': 'DNS', 'provisioning': True}})
     assert answer.json()['status']['code'] == 'N400102'
     message = _wait_for_poll_message(ssl)
+    assert message['object']['data']['serialNumber'] and message['object']['data']['server']
     ssl.call('GET', f"/job/history/{answer.json()['data'][0]['id']}")
     ssl.call('PUT', f"/poll/{message['id']}")
     after = ssl.call('GET', f'/certificate/{certificate_id}').json()['data'][0]

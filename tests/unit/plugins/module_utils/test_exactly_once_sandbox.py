@@ -359,3 +359,20 @@ def test_two_processes_ordering_overlapping_batches_place_one_order_per_certific
     # No certificate was read again after certificate_info's read: one search and one read per name and process.
     reads = [entry for entry in control.log() if entry["method"] == "GET" and entry["path"].startswith("/certificate/")]
     assert len(reads) == 4
+
+
+def test_the_same_batch_run_again_after_its_jobs_ended_orders_nothing_more(control, client, due_certificate):
+    second = control.add_certificate(SECOND_NAME, owner=SSL_OWNER, product="QUICKSSLPREMIUM", days_remaining=20)
+    read_at = datetime.datetime.now(datetime.timezone.utc)
+    requests = []
+    for dummy_name, certificate, dummy_problem in current_certificates(client, [CERTIFICATE_NAME, SECOND_NAME]):
+        certificate, read_at = certificate_from_description(describe_certificate(certificate, read_at=read_at)[0])
+        requests.append(_renewal.RenewalRequest(certificate, read_at, renew_options(None)))
+    first = _renewal.renew_certificates(client, requests)
+    JobWaiter(client, [outcome["job_id"] for outcome in first]).wait(wait_timeout=JOB_WAIT_SECONDS, max_interval=JOB_POLL_SECONDS)
+
+    again = _renewal.renew_certificates(client, requests)
+
+    assert [outcome["job_id"] for outcome in again] == [outcome["job_id"] for outcome in first]
+    assert [(outcome["in_flight"], outcome["changed"]) for outcome in again] == [(True, False), (True, False)]
+    assert control.counters()["orders"] == {str(due_certificate["id"]): 1, str(second["id"]): 1}
