@@ -55,17 +55,21 @@ def job_status(job):
     return status.upper() if isinstance(status, str) else None
 
 
-def _certificate_id(response_object):
+def _certificate_data(response_object):
+    """The ``data`` of a response object about a certificate, as much of it as the API sent; {} for other objects."""
     if str(response_object.get("type") or "").lower() != "certificate":
-        return None
-    return (response_object.get("data") or {}).get("id")
+        return {}
+    return response_object.get("data") or {}
+
+
+def _certificate_id(response_object):
+    return _certificate_data(response_object).get("id")
 
 
 def announced_certificate(normalized):
     """The issued certificate a normalized message (or job) carries whole, in the API's form, with its PEM and chain; None where
     it carries less (often only the id). The API types ``object.data`` as the object itself; how much of it comes is unknown."""
-    response_object = normalized["raw"].get("object") or {}
-    data = response_object.get("data") if str(response_object.get("type") or "").lower() == "certificate" else None
+    data = _certificate_data(normalized["raw"].get("object") or {})
     return data if is_whole_certificate(data) else None
 
 

@@ -584,14 +584,14 @@ def _order_locks(client, names):
 def _order_due(client, due, outcomes, check_mode):
     """Find or place the order of each due request, and put its result (or its RenewalError) in ``outcomes``."""
     unsettled = {index for index, dummy_request, dummy_order in due}
+    requests = [request for dummy_index, request, dummy_order in due]
     settled_names = {}
     try:
-        with contextlib.ExitStack() as locks:
+        # Check mode orders nothing, so it takes no lock and needs no look at the orders placed since the read.
+        with contextlib.nullcontext() if check_mode else _order_locks(client, [request.name for request in requests]):
+            found = orders_in_flight(client, [request.certificate for request in requests])
             if not check_mode:
-                locks.enter_context(_order_locks(client, [request.name for dummy_index, request, dummy_order in due]))
-            found = orders_in_flight(client, [request.certificate for dummy_index, request, dummy_order in due])
-            if not check_mode:
-                found.update(orders_placed_since(client, [(request.certificate, request.read_at) for dummy_index, request, dummy_order in due
+                found.update(orders_placed_since(client, [(request.certificate, request.read_at) for request in requests
                                                           if request.name not in found]))
             for index, request, order in due:
                 earlier = settled_names.get(request.name)
